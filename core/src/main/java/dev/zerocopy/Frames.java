@@ -1,0 +1,222 @@
+package dev.zerocopy;
+
+import dev.zerocopy.internal.Blocking;
+import dev.zerocopy.internal.Deadline;
+import dev.zerocopy.internal.ViewReceiver;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.IntFunction;
+
+/**
+ * Length-prefixed frames, for a receiver that does not know how many bytes are
+ * coming. A frame is an 8-byte header holding the payload size as a signed
+ * 64-bit integer in <b>big-endian</b> (network) byte order, then the payload.
+ * In Python the header is {@code struct.pack('>q', len(payload))}.
+ *
+ * <p>A frame is sent as one gathering write of header and payload, so the
+ * payload is never copied to join them. A receiver checks the header before it
+ * reads or allocates anything for the payload: a negative size is a
+ * {@link ProtocolException}; a size over the receiver's limit is a
+ * {@link FrameTooLargeException} that leaves the payload unread.
+ *
+ * <p>Blocking, timeout and partial-transfer behaviour are those of
+ * {@link ZeroCopy}: a receive that fails keeps what arrived where it arrived.
+ */
+public final class Frames {
+
+    /** The size of a frame header in bytes. */
+    public static final int HEADER_SIZE = Long.BYTES;
+
+    private Frames() {
+    }
+
+    /**
+     * Returns a new 8-byte header announcing a payload of {@code payloadSize} bytes.
+     * For callers that drive frames with {@link Transfer} themselves.
+     *
+     * @param payloadSize the payload size
+     * @return a new writable heap view holding the header
+     * @throws IllegalArgumentException if {@code payloadSize} is negative
+     */
+    public static ByteView header(long payloadSize) {
+        if (payloadSize < 0) {
+            throw new IllegalArgumentException("payload size must be >= 0, was " + payloadSize);
+        }
+        ByteView header = ByteView.allocate(HEADER_SIZE);
+        header.buffer().order(ByteOrder.BIG_ENDIAN).putLong(0, payloadSize);
+        return header;
+    }
+
+    /**
+     * Reads the payload size from a received header and checks it against a limit.
+     * For callers that drive frames with {@link Transfer} themselves.
+     *
+     * @param header the 8 header bytes
+     * @param limit the largest payload accepted
+     * @return the payload size, from 0 to {@code limit}
+     * @throws ProtocolException if the header declares a negative size
+     * @throws FrameTooLargeException if it declares more than {@code limit}
+     * @throws IllegalArgumentException if {@code header} is not 8 bytes long
+     */
+    public static int payloadSize(ByteView header, int limit) throws IOException {
+        if (header.size() != HEADER_SIZE) {
+            throw new IllegalArgumentException("a frame header is " + HEADER_SIZE + " bytes, not " + header.size());
+        }
+        long size = header.buffer().order(ByteOrder.BIG_ENDIAN).getLong(0);
+        if (size < 0) {
+            throw new ProtocolException("frame header declares a negative payload size: " + size
+                    + " (0x" + Long.toHexString(size) + ")");
+        }
+        if (size > limit) {
+            throw new FrameTooLargeException(size, limit);
+        }
+        return (int) size;
+    }
+
+    /**
+     * Sends {@code payload} as one frame: its header, then its bytes, in one
+     * gathering write where the channel allows it.
+     *
+     * @param target the channel to write to
+     * @param payload the bytes to send; read, never modified
+     * @return the bytes sent, header included: {@code 8 + payload.size()}
+     * @throws IOException if the channel fails; part of the frame may have been sent
+     */
+    public static long sendFrame(WritableByteChannel target, ByteView payload) throws IOException {
+        return Blocking.complete(Transfer.send(target, header(payload.size()), payload), target,
+                Deadline.NONE, "frame bytes sent");
+    }
+
+    /**
+     * Sends {@code payload} as one frame to a non-blocking {@code target} within {@code timeout}.
+     *
+     * @param target a non-blocking channel
+     * @param payload the bytes to send
+     * @param timeout how long the whole send may take
+     * @return the bytes sent, header included
+     * @throws TransferTimeoutException if the timeout expires first; it counts the frame bytes sent
+     * @throws IllegalArgumentException if {@code target} is a blocking selectable channel
+     * @throws IOException if the channel fails; part of the frame may have been sent
+     */
+    public static long sendFrame(WritableByteChannel target, ByteView payload, Duration timeout)
+            throws IOException {
+        return Blocking.complete(Transfer.send(target, header(payload.size()), payload), target,
+                Deadline.after(timeout), "frame bytes sent");
+    }
+
+    /**
+     * Receives one frame into the start of {@code into} and returns the slice of
+     * {@code into} that holds its payload.
+     *
+     * @param source the channel to read from
+     * @param into a writable view at least as large as the payload
+     * @return {@code into.slice(0, payloadSize)}, sharing content with {@code into}
+     * @throws FrameTooLargeException if the payload is larger than {@code into}; the
+     *     header was read, the payload was not, and {@code into} is untouched
+     * @throws ProtocolException if the header declares a negative size
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws ReadOnlyBufferException if {@code into} is read-only (nothing is read)
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, ByteView into) throws IOException {
+        return recvFrame(source, into, Deadline.NONE);
+    }
+
+    /**
+     * Receives one frame into {@code into} from a non-blocking {@code source} within
+     * {@code timeout}, as {@link #recvFrame(ReadableByteChannel, ByteView)} does.
+     *
+     * @param source a non-blocking channel
+     * @param into a writable view at least as large as the payload
+     * @param timeout how long the whole frame may take
+     * @return the slice of {@code into} holding the payload
+     * @throws TransferTimeoutException if the timeout expires first; it counts the header
+     *     or payload bytes received so far
+     * @throws FrameTooLargeException if the payload is larger than {@code into}
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, ByteView into, Duration timeout)
+            throws IOException {
+        return recvFrame(source, into, Deadline.after(timeout));
+    }
+
+    /**
+     * Receives one frame of at most {@code maxSize} payload bytes into a new heap
+     * view of exactly the payload's size. The size is checked before anything is
+     * allocated, so a hostile header costs nothing.
+     *
+     * @param source the channel to read from
+     * @param maxSize the largest payload accepted
+     * @return a new writable view holding the payload
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws ProtocolException if the header declares a negative size
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, int maxSize) throws IOException {
+        return recvFrame(source, maxSize, ByteView::allocate, null);
+    }
+
+    /**
+     * Receives one frame of at most {@code maxSize} payload bytes into a view made
+     * by {@code allocator} (for example {@link ByteView#allocateDirect}, or a slice
+     * of a cache), waiting at most {@code timeout} if it is not null.
+     *
+     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param maxSize the largest payload accepted
+     * @param allocator makes a writable view of at least the given size; called
+     *     once, only after the header passed its checks
+     * @param timeout how long the whole frame may take, or null to wait as long as it takes
+     * @return the first {@code payloadSize} bytes of the allocated view, holding the payload
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws ProtocolException if the header declares a negative size
+     * @throws TransferTimeoutException if the timeout expires first
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, int maxSize, IntFunction<ByteView> allocator,
+            Duration timeout) throws IOException {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
+        }
+        Objects.requireNonNull(allocator, "allocator");
+        Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
+        int size = recvHeader(source, maxSize, deadline);
+        ByteView payload = allocator.apply(size);
+        if (payload.size() < size) {
+            throw new IllegalStateException("allocator returned " + payload.size() + " bytes for a "
+                    + size + "-byte payload");
+        }
+        return recvPayload(source, payload.slice(0, size), deadline);
+    }
+
+    private static ByteView recvFrame(ReadableByteChannel source, ByteView into, Deadline deadline)
+            throws IOException {
+        if (into.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        int size = recvHeader(source, into.size(), deadline);
+        return recvPayload(source, into.slice(0, size), deadline);
+    }
+
+    private static int recvHeader(ReadableByteChannel source, int limit, Deadline deadline) throws IOException {
+        ByteView header = ByteView.allocate(HEADER_SIZE);
+        Blocking.complete(new ViewReceiver(source, header, "frame header bytes"), source, deadline,
+                "frame header bytes received");
+        return payloadSize(header, limit);
+    }
+
+    private static ByteView recvPayload(ReadableByteChannel source, ByteView payload, Deadline deadline)
+            throws IOException {
+        Blocking.complete(new ViewReceiver(source, payload, "frame payload bytes"), source, deadline,
+                "frame payload bytes received");
+        return payload;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.zerocopy.internal;
+
+import dev.zerocopy.ByteView;
+import dev.zerocopy.EndOfStreamException;
+import dev.zerocopy.Transfer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectionKey;
+import java.util.Objects;
+
+/** Fills one view from a channel; the end of stream before it is full is an error. */
+public final class ViewReceiver implements Transfer {
+
+    private final ReadableByteChannel source;
+    private final ByteBuffer buffer;
+    private final String what;
+
+    /**
+     * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
+     */
+    public ViewReceiver(ReadableByteChannel source, ByteView view, String what) {
+        this.source = Objects.requireNonNull(source, "source");
+        if (view.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        this.buffer = view.buffer();
+        this.what = what;
+    }
+
+    public ViewReceiver(ReadableByteChannel source, ByteView view) {
+        this(source, view, "bytes");
+    }
+
+    @Override
+    public long step() throws IOException {
+        if (!buffer.hasRemaining()) {
+            return 0;
+        }
+        int read = readCapped(source, buffer);
+        if (read < 0) {
+            throw new EndOfStreamException(buffer.position(), buffer.capacity(), what);
+        }
+        return read;
+    }
+
+    /** One read of at most {@link Chunking#MAX_BYTES_PER_CALL} bytes; the buffer's limit is restored. */
+    static int readCapped(ReadableByteChannel source, ByteBuffer buffer) throws IOException {
+        int limit = buffer.limit();
+        if (limit - buffer.position() > Chunking.MAX_BYTES_PER_CALL) {
+            buffer.limit(buffer.position() + Chunking.MAX_BYTES_PER_CALL);
+        }
+        try {
+            return source.read(buffer);
+        } finally {
+            buffer.limit(limit);
+        }
+    }
+
+    @Override
+    public boolean isComplete() {
+        return !buffer.hasRemaining();
+    }
+
+    @Override
+    public long transferred() {
+        return buffer.position();
+    }
+
+    @Override
+    public long byteCount() {
+        return buffer.capacity();
+    }
+
+    @Override
+    public int interestOps() {
+        return SelectionKey.OP_READ;
+    }
+
+    @Override
+    public String toString() {
+        return "receive of " + buffer.position() + "/" + buffer.capacity() + " " + what;
+    }
+}

@@ -1,0 +1,37 @@
+/**
+ * Zero-copy network I/O: byte views that slice without copying, loops that move
+ * them through channels, length-prefixed frames, and file transfers.
+ *
+ * <h2>The model</h2>
+ *
+ * <p>Data that travels is kept in one place and looked at through
+ * {@link dev.zerocopy.ByteView}s, the JVM's counterpart of Python's
+ * {@code memoryview}. A view is a window: slicing it makes a new window over the
+ * same bytes in constant time, so cutting a 20 MiB chunk out of a cache costs
+ * nanoseconds instead of the milliseconds a copy takes. Views over direct memory
+ * or mapped files are what the JDK hands the kernel without a copy of its own;
+ * heap views work too, at the cost of one copy the JDK makes inside each call.
+ *
+ * <h2>Moving views</h2>
+ *
+ * <p>A socket moves a large view in many partial calls.
+ * {@link dev.zerocopy.ZeroCopy#sendFrom} and {@link dev.zerocopy.ZeroCopy#recvInto}
+ * loop over them, continuing each call where the last one stopped, as the
+ * {@code send_from}/{@code recv_into} recipe does with {@code view[n:]}. Each
+ * call carries at most about 1 MiB, which measures faster than one huge call.
+ * Underneath, a {@link dev.zerocopy.Transfer} is the same loop cut into
+ * resumable steps that never block on a non-blocking channel, for event loops
+ * (an NIO selector, or Ktor's in the Kotlin adapter). A receiver that does not
+ * know the size reads a length-prefixed frame ({@link dev.zerocopy.Frames}).
+ *
+ * <h2>Errors</h2>
+ *
+ * <p>Failures name their numbers: an {@link dev.zerocopy.EndOfStreamException}
+ * says how many bytes arrived of how many expected, a
+ * {@link dev.zerocopy.TransferTimeoutException} how many moved before the
+ * timeout, a {@link dev.zerocopy.FrameTooLargeException} the declared size and
+ * the limit. Bytes already received stay in the view; nothing is overwritten.
+ *
+ * <p>Nothing in {@code dev.zerocopy.internal} is API.
+ */
+package dev.zerocopy;
