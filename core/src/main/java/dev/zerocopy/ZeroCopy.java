@@ -6,8 +6,11 @@ import dev.zerocopy.internal.ViewReceiver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -176,6 +179,155 @@ public final class ZeroCopy {
      */
     public static int recvSome(ReadableByteChannel source, ByteView view, Duration timeout) throws IOException {
         return Blocking.readSome(source, writableBuffer(view), Deadline.after(timeout));
+    }
+
+    /**
+     * Sends the whole of {@code file} to {@code target} in {@link FileMode#AUTO} mode,
+     * opening and closing the file: the JVM form of Python's {@code socket.sendfile()}.
+     *
+     * @param file the file to send
+     * @param target the channel to write to
+     * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
+     * @throws IOException if the file cannot be read, shrinks while it is sent, or the channel fails
+     */
+    public static FileTransfer sendFile(Path file, WritableByteChannel target) throws IOException {
+        return sendFile(file, target, 0, -1, FileOptions.defaults());
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} to {@code target},
+     * opening and closing the file. See {@link FileTransfer} for the modes and the rule
+     * {@link FileMode#AUTO} follows.
+     *
+     * @param file the file to send
+     * @param target the channel to write to
+     * @param offset the file position of the first byte to send
+     * @param count the bytes to send, or -1 for everything from {@code offset} to the end
+     * @param options mode, chunk size and timeout
+     * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
+     * @throws IllegalArgumentException if {@code offset} is negative or past the end of the
+     *     file, or {@code count} is below -1 or reaches past the end
+     * @throws TransferTimeoutException if a timeout was given and expires; it counts the bytes sent
+     * @throws IOException if the file cannot be read, shrinks while it is sent, or the channel fails;
+     *     some bytes may have been sent
+     */
+    public static FileTransfer sendFile(Path file, WritableByteChannel target, long offset, long count,
+            FileOptions options) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return sendFile(channel, target, offset, count, options);
+        }
+    }
+
+    /**
+     * Sends the bytes of {@code file} from {@code offset} to its end, in
+     * {@link FileMode#AUTO} mode. Positional: the channel's position is neither used
+     * nor changed, so several threads may send from one {@code FileChannel} at once.
+     *
+     * @param file a file open for reading
+     * @param target the channel to write to
+     * @param offset the file position of the first byte to send
+     * @return the finished transfer
+     * @throws IllegalArgumentException if {@code offset} is negative or past the end of the file
+     * @throws IOException if the file shrinks while it is sent, or the channel fails
+     */
+    public static FileTransfer sendFile(FileChannel file, WritableByteChannel target, long offset)
+            throws IOException {
+        return sendFile(file, target, offset, -1, FileOptions.defaults());
+    }
+
+    /**
+     * Sends {@code count} bytes of {@code file} from {@code offset} to {@code target}
+     * and returns only when all are sent. Positional: the channel's position is
+     * neither used nor changed. On a non-blocking target, waits for writability with a
+     * selector whenever the socket is full. See {@link FileTransfer} for the modes.
+     *
+     * @param file a file open for reading
+     * @param target the channel to write to
+     * @param offset the file position of the first byte to send
+     * @param count the bytes to send, or -1 for everything from {@code offset} to the end
+     * @param options mode, chunk size and timeout
+     * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
+     * @throws IllegalArgumentException if {@code offset} is negative or past the end of the
+     *     file, or {@code count} is below -1 or reaches past the end (the message names the size)
+     * @throws TransferTimeoutException if a timeout was given and expires; it counts the bytes sent
+     * @throws IOException if the file shrinks below the range while it is sent (the message names
+     *     its size and the bytes sent), or the channel fails; some bytes may have been sent
+     */
+    public static FileTransfer sendFile(FileChannel file, WritableByteChannel target, long offset, long count,
+            FileOptions options) throws IOException {
+        long byteCount = count == -1 ? Math.max(0, file.size() - offset) : count;
+        try (FileTransfer transfer = FileTransfer.send(file, offset, byteCount, target, options)) {
+            Blocking.complete(transfer, target, deadline(options), "file bytes sent");
+            return transfer;
+        }
+    }
+
+    /**
+     * Receives exactly {@code count} bytes from {@code source} into {@code file} from
+     * {@code offset} on, and returns only when all have arrived. Positional: the
+     * channel's position is neither used nor changed; the file grows as needed.
+     *
+     * @param source the channel to read from
+     * @param file a file open for writing
+     * @param offset the file position of the first byte received
+     * @param count the bytes to receive
+     * @return the finished transfer: bytes received, the mode that ran and any fallback reason
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     * @throws EndOfStreamException if the source ends first; the message names the bytes
+     *     received, and they are in the file
+     * @throws IOException if a channel fails
+     */
+    public static FileTransfer recvFile(ReadableByteChannel source, FileChannel file, long offset, long count)
+            throws IOException {
+        return recvFile(source, file, offset, count, FileOptions.defaults());
+    }
+
+    /**
+     * Receives exactly {@code count} bytes into {@code file} from {@code offset} on, as
+     * {@link #recvFile(ReadableByteChannel, FileChannel, long, long)} does, with options.
+     *
+     * @param source the channel to read from
+     * @param file a file open for writing
+     * @param offset the file position of the first byte received
+     * @param count the bytes to receive
+     * @param options mode, chunk size and timeout
+     * @return the finished transfer
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     * @throws EndOfStreamException if the source ends first; the bytes received are in the file
+     * @throws TransferTimeoutException if a timeout was given and expires; it counts the bytes received
+     * @throws IOException if a channel fails
+     */
+    public static FileTransfer recvFile(ReadableByteChannel source, FileChannel file, long offset, long count,
+            FileOptions options) throws IOException {
+        try (FileTransfer transfer = FileTransfer.receive(source, file, offset, count, options)) {
+            Blocking.complete(transfer, source, deadline(options), "file bytes received");
+            return transfer;
+        }
+    }
+
+    /**
+     * Receives exactly {@code count} bytes into {@code file} (created if missing, never
+     * truncated) from {@code offset} on, opening and closing it.
+     *
+     * @param source the channel to read from
+     * @param file the file to write
+     * @param offset the file position of the first byte received
+     * @param count the bytes to receive
+     * @param options mode, chunk size and timeout
+     * @return the finished transfer
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     * @throws EndOfStreamException if the source ends first; the bytes received are in the file
+     * @throws IOException if the file cannot be opened or a channel fails
+     */
+    public static FileTransfer recvFile(ReadableByteChannel source, Path file, long offset, long count,
+            FileOptions options) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            return recvFile(source, channel, offset, count, options);
+        }
+    }
+
+    private static Deadline deadline(FileOptions options) {
+        return options.timeout() == null ? Deadline.NONE : Deadline.after(options.timeout());
     }
 
     private static ByteBuffer writableBuffer(ByteView view) {

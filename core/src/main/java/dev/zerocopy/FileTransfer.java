@@ -1,0 +1,392 @@
+package dev.zerocopy;
+
+import dev.zerocopy.internal.BufferPool;
+import dev.zerocopy.internal.FileModes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+
+/**
+ * A transfer of a file range to or from a channel, stepped like any
+ * {@link Transfer}: the value behind {@link ZeroCopy#sendFile} and
+ * {@link ZeroCopy#recvFile}, and what they return when done. It records the
+ * range ({@link #offset()}, {@link #byteCount()}), how far it got
+ * ({@link #transferred()}), the mode that ran ({@link #mode()}) and, when it
+ * fell back from zero-copy, why ({@link #fallbackReason()}).
+ *
+ * <p><b>Modes.</b> {@link FileMode#ZERO_COPY} hands the work to the kernel
+ * ({@code transferTo}: sendfile(2) on Linux). {@link FileMode#COPY} reads the file
+ * positionally into a pooled direct buffer and writes it with the core send loop
+ * (or the reverse for a receive). {@link FileMode#AUTO} chooses:
+ * <ul>
+ *   <li>sending to a {@link FileChannel} or to a socket whose peer is not on this
+ *       machine: zero-copy, which saves the CPU of a copy through user space;
+ *   <li>sending to a loopback socket or a pipe: the copy loop. On loopback the
+ *       kernel's copy is the whole cost either way, and 1 MiB copy steps measured
+ *       faster than sendfile (see {@code benchmarks/} and the project notes);
+ *   <li>sending to a channel that is not one of the JDK's own (a TLS wrapper, a
+ *       custom channel): the copy loop, since {@code transferTo} would only emulate
+ *       itself with an 8 KiB heap buffer;
+ *   <li>receiving from anything but a {@link FileChannel}: the copy loop. JDK 17's
+ *       {@code transferFrom} from a socket is itself an 8 KiB copy loop, and its
+ *       0 cannot tell the end of stream from an empty socket.
+ * </ul>
+ * A transfer that starts zero-copy under {@code AUTO} falls back to the copy loop
+ * if {@code transferTo} throws, or makes no progress on a blocking channel, and
+ * continues from exactly the byte where zero-copy stopped. {@link #fallbackReason()}
+ * says why whenever {@code AUTO} did not end in zero-copy.
+ *
+ * <p><b>Steps.</b> A zero-copy step moves at most 4 MiB (well under the kernel's
+ * 0x7ffff000-byte limit per call) and a copy step at most one chunk, so one
+ * connection cannot hold an event-loop thread for long. When a zero-copy send
+ * step moves nothing, the file's size tells the cases apart: a file that shrank
+ * below the range fails with an {@link IOException} naming its size now and the
+ * bytes sent; otherwise a non-blocking channel is full, and the step returns 0.
+ *
+ * <p><b>Buffers.</b> A copy-mode step takes a direct buffer from a shared bounded
+ * pool. A send keeps it between steps only while it holds file bytes not yet
+ * written; a receive never keeps it. Completion, failure and {@link #close()}
+ * all return it, so a caller that abandons a transfer (a cancelled coroutine,
+ * a timeout) must close it. Closing is idempotent and leaves the channels open.
+ *
+ * <p><b>Partial transfers.</b> On failure, {@link #transferred()} bytes have
+ * reached the target: for a send, the peer saw a partial range; for a receive,
+ * those bytes are in the file at {@code offset} onwards. Positions of the
+ * channels passed in are never used or changed: file access is positional.
+ *
+ * <p>Not thread-safe: one driver steps a transfer.
+ */
+public final class FileTransfer implements Transfer, AutoCloseable {
+
+    /** The most one zero-copy call moves. */
+    static final long ZERO_COPY_STEP = 4 << 20;
+
+    private final FileChannel file;
+    private final long offset;
+    private final long byteCount;
+    private final WritableByteChannel target;
+    private final ReadableByteChannel source;
+    private final boolean automatic;
+    private final int chunkSize;
+    private final BufferPool pool;
+
+    private FileMode mode;
+    private String fallbackReason;
+    private long transferred;
+    private long zeroCopied;
+    /** Copy mode: the pooled buffer, while it holds file bytes not yet sent. */
+    private ByteBuffer buffer;
+    /** Zero-copy receive: one byte, to tell the end of stream from an empty socket. */
+    private ByteBuffer probe;
+    private boolean closed;
+
+    private FileTransfer(FileChannel file, long offset, long byteCount, WritableByteChannel target,
+            ReadableByteChannel source, FileOptions options) {
+        this.file = file;
+        this.offset = offset;
+        this.byteCount = byteCount;
+        this.target = target;
+        this.source = source;
+        this.chunkSize = options.chunkSize();
+        this.pool = BufferPool.shared();
+        this.automatic = options.mode() == FileMode.AUTO;
+        if (automatic) {
+            String reason = target != null ? FileModes.whyNotZeroCopySend(target) : FileModes.whyNotZeroCopyReceive(source);
+            this.mode = reason == null ? FileMode.ZERO_COPY : FileMode.COPY;
+            this.fallbackReason = reason;
+        } else {
+            this.mode = options.mode();
+        }
+    }
+
+    /**
+     * Prepares a send of {@code count} bytes of {@code file} from {@code offset} to
+     * {@code target}. Nothing moves until {@link #step()}.
+     *
+     * @param file a file open for reading; its position is not used or changed
+     * @param offset the file position of the first byte to send
+     * @param count the number of bytes to send
+     * @param target the channel to write to
+     * @param options mode, chunk size (the timeout is for blocking drivers and is ignored here)
+     * @return the transfer
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative, or
+     *     the range extends past the end of the file (the message names its size)
+     * @throws IOException if the file's size cannot be read
+     */
+    public static FileTransfer send(FileChannel file, long offset, long count, WritableByteChannel target,
+            FileOptions options) throws IOException {
+        Objects.requireNonNull(target, "target");
+        checkRange(offset, count);
+        long size = file.size();
+        if (offset > size || count > size - offset) {
+            throw new IllegalArgumentException("range [" + offset + ", " + (offset + count)
+                    + ") extends past the end of a file of " + size + " bytes");
+        }
+        return new FileTransfer(file, offset, count, target, null, options);
+    }
+
+    /**
+     * Prepares a receive of exactly {@code count} bytes from {@code source} into
+     * {@code file} from {@code offset} on; the file grows as needed. Nothing moves
+     * until {@link #step()}.
+     *
+     * @param source the channel to read from
+     * @param file a file open for writing; its position is not used or changed
+     * @param offset the file position of the first byte received
+     * @param count the number of bytes to receive
+     * @param options mode, chunk size (the timeout is for blocking drivers and is ignored here)
+     * @return the transfer
+     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
+     */
+    public static FileTransfer receive(ReadableByteChannel source, FileChannel file, long offset, long count,
+            FileOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(file, "file");
+        checkRange(offset, count);
+        return new FileTransfer(file, offset, count, null, source, options);
+    }
+
+    /**
+     * Moves the next part of the range: at most 4 MiB in zero-copy mode, at most
+     * one chunk in copy mode.
+     *
+     * @return the bytes moved, 0 if the channel would block or the transfer is complete
+     * @throws EndOfStreamException if a receive's source ends early; the bytes received are in the file
+     * @throws IOException if the file shrank below the range, or a channel fails
+     * @throws IllegalStateException if the transfer was closed
+     */
+    @Override
+    public long step() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("closed after " + transferred + " of " + byteCount + " bytes");
+        }
+        if (isComplete()) {
+            return 0;
+        }
+        boolean failed = true;
+        try {
+            long moved = target != null ? sendStep() : receiveStep();
+            failed = false;
+            return moved;
+        } finally {
+            if (failed || isComplete()) {
+                releaseBuffer();
+            }
+        }
+    }
+
+    private long sendStep() throws IOException {
+        if (mode == FileMode.COPY) {
+            return copySendStep();
+        }
+        long position = offset + transferred;
+        long sent;
+        try {
+            sent = file.transferTo(position, Math.min(byteCount - transferred, ZERO_COPY_STEP), target);
+        } catch (IOException | UnsupportedOperationException e) {
+            if (!automatic || e instanceof ClosedChannelException) {
+                throw e;
+            }
+            fallBack("transferTo failed after " + zeroCopied + " bytes: " + e);
+            return copySendStep();
+        }
+        if (sent > 0) {
+            transferred += sent;
+            zeroCopied += sent;
+            return sent;
+        }
+        long size = file.size();
+        if (size < offset + byteCount) {
+            throw shrank(size);
+        }
+        if (!(target instanceof SelectableChannel selectable) || !selectable.isBlocking()) {
+            return 0;
+        }
+        String why = "transferTo made no progress at file position " + position + " on a blocking "
+                + target.getClass().getName();
+        if (!automatic) {
+            throw new IOException(why + " after " + transferred + " of " + byteCount + " bytes sent");
+        }
+        fallBack(why);
+        return copySendStep();
+    }
+
+    private long copySendStep() throws IOException {
+        if (buffer == null) {
+            buffer = pool.acquire(chunkSize);
+            int want = (int) Math.min(chunkSize, byteCount - transferred);
+            buffer.limit(want);
+            long position = offset + transferred;
+            while (buffer.hasRemaining()) {
+                if (file.read(buffer, position + buffer.position()) < 0) {
+                    throw shrank(file.size());
+                }
+            }
+            buffer.flip();
+        }
+        int sent = target.write(buffer);
+        transferred += sent;
+        if (!buffer.hasRemaining()) {
+            releaseBuffer();
+        }
+        return sent;
+    }
+
+    private long receiveStep() throws IOException {
+        long position = offset + transferred;
+        if (mode == FileMode.COPY) {
+            buffer = pool.acquire(chunkSize);
+            buffer.limit((int) Math.min(chunkSize, byteCount - transferred));
+            int received = source.read(buffer);
+            if (received < 0) {
+                throw endOfStream();
+            }
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                file.write(buffer, position + buffer.position());
+            }
+            releaseBuffer();
+            transferred += received;
+            return received;
+        }
+        long received = file.transferFrom(source, position, Math.min(byteCount - transferred, ZERO_COPY_STEP));
+        if (received == 0) {
+            // transferFrom returns 0 at the end of stream, on an empty non-blocking socket and for a
+            // position past the end of the file; one byte read by hand tells them apart.
+            received = probe(position);
+        } else {
+            zeroCopied += received;
+        }
+        transferred += received;
+        return received;
+    }
+
+    private long probe(long position) throws IOException {
+        if (probe == null) {
+            probe = ByteBuffer.allocate(1);
+        }
+        probe.clear();
+        int read = source.read(probe);
+        if (read < 0) {
+            throw endOfStream();
+        }
+        if (read == 0) {
+            return 0;
+        }
+        probe.flip();
+        while (probe.hasRemaining()) {
+            file.write(probe, position);
+        }
+        return 1;
+    }
+
+    private void fallBack(String reason) {
+        mode = FileMode.COPY;
+        fallbackReason = reason;
+    }
+
+    private IOException shrank(long size) {
+        return new IOException("file shrank to " + size + " bytes, below the end of the range [" + offset + ", "
+                + (offset + byteCount) + "): " + transferred + " of " + byteCount + " bytes sent");
+    }
+
+    private EndOfStreamException endOfStream() {
+        return new EndOfStreamException(transferred, byteCount, "bytes (they are in the file from position "
+                + offset + ")");
+    }
+
+    private void releaseBuffer() {
+        if (buffer != null) {
+            ByteBuffer released = buffer;
+            buffer = null;
+            pool.release(released);
+        }
+    }
+
+    /**
+     * Returns a pooled buffer this transfer may hold and makes further steps fail.
+     * Idempotent; the file and the channel stay open.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        releaseBuffer();
+    }
+
+    @Override
+    public boolean isComplete() {
+        return transferred == byteCount;
+    }
+
+    @Override
+    public long transferred() {
+        return transferred;
+    }
+
+    @Override
+    public long byteCount() {
+        return byteCount;
+    }
+
+    /**
+     * Returns the file position of the first byte of the range.
+     *
+     * @return the offset
+     */
+    public long offset() {
+        return offset;
+    }
+
+    /**
+     * Returns the mode running now, or that ran last: {@link FileMode#ZERO_COPY}
+     * or {@link FileMode#COPY}, never {@link FileMode#AUTO}.
+     *
+     * @return the mode in use
+     */
+    public FileMode mode() {
+        return mode;
+    }
+
+    /**
+     * Returns the bytes the kernel moved by zero-copy; the rest went through the copy loop.
+     *
+     * @return bytes moved by {@code transferTo} or {@code transferFrom}
+     */
+    public long zeroCopied() {
+        return zeroCopied;
+    }
+
+    /**
+     * Returns why {@link FileMode#AUTO} chose or fell back to the copy loop, or null
+     * if it did not (or the mode was forced).
+     *
+     * @return the reason, or null
+     */
+    public String fallbackReason() {
+        return fallbackReason;
+    }
+
+    @Override
+    public int interestOps() {
+        return target != null ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+    }
+
+    @Override
+    public String toString() {
+        return (target != null ? "send" : "receive") + " of file range [" + offset + ", " + (offset + byteCount)
+                + "): " + transferred + " of " + byteCount + " bytes, " + mode
+                + (fallbackReason == null ? "" : " (" + fallbackReason + ")");
+    }
+
+    private static void checkRange(long offset, long count) {
+        if (offset < 0 || count < 0) {
+            throw new IllegalArgumentException("offset and count must be >= 0, were " + offset + " and " + count);
+        }
+    }
+}
