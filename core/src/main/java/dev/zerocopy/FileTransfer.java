@@ -111,19 +111,24 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      *
      * @param file a file open for reading; its position is not used or changed
      * @param offset the file position of the first byte to send
-     * @param count the number of bytes to send
+     * @param count the number of bytes to send, or -1 for everything from {@code offset}
+     *     to the end of the file as it is now
      * @param target the channel to write to
      * @param options mode, chunk size (the timeout is for blocking drivers and is ignored here)
      * @return the transfer
-     * @throws IllegalArgumentException if {@code offset} or {@code count} is negative, or
-     *     the range extends past the end of the file (the message names its size)
+     * @throws IllegalArgumentException if {@code offset} is negative or past the end of the
+     *     file, {@code count} is below -1, or the range extends past the end of the file (the
+     *     message names its size)
      * @throws IOException if the file's size cannot be read
      */
     public static FileTransfer send(FileChannel file, long offset, long count, WritableByteChannel target,
             FileOptions options) throws IOException {
         Objects.requireNonNull(target, "target");
-        checkRange(offset, count);
         long size = file.size();
+        if (count == -1) {
+            count = Math.max(0, size - offset);
+        }
+        checkRange(offset, count);
         if (offset > size || count > size - offset) {
             throw new IllegalArgumentException("range [" + offset + ", " + (offset + count)
                     + ") extends past the end of a file of " + size + " bytes");

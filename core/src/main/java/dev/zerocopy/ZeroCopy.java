@@ -255,8 +255,7 @@ public final class ZeroCopy {
      */
     public static FileTransfer sendFile(FileChannel file, WritableByteChannel target, long offset, long count,
             FileOptions options) throws IOException {
-        long byteCount = count == -1 ? Math.max(0, file.size() - offset) : count;
-        try (FileTransfer transfer = FileTransfer.send(file, offset, byteCount, target, options)) {
+        try (FileTransfer transfer = FileTransfer.send(file, offset, count, target, options)) {
             Blocking.complete(transfer, target, deadline(options), "file bytes sent");
             return transfer;
         }

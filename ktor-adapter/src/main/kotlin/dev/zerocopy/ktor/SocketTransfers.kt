@@ -1,0 +1,228 @@
+package dev.zerocopy.ktor
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.FileOptions
+import dev.zerocopy.FileTransfer
+import dev.zerocopy.Frames
+import dev.zerocopy.Transfer
+import dev.zerocopy.ktor.internal.awaitReady
+import dev.zerocopy.ktor.internal.checkNotBroken
+import dev.zerocopy.ktor.internal.drive
+import dev.zerocopy.ktor.internal.nioSideOf
+import io.ktor.network.selector.SelectInterest
+import io.ktor.network.sockets.Socket
+import java.nio.ReadOnlyBufferException
+import java.nio.channels.FileChannel
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+
+// Every function here drives a core Transfer on the socket's own NIO channel and
+// suspends on the socket's SelectorManager when the channel would block: no thread
+// is blocked, nothing is copied through a ByteArray, and thousands of transfers
+// share the selector's thread.
+//
+// Cancellation, for every suspending function in this file: the call is cancellable
+// while it is suspended waiting for the socket, and under withTimeout; cancellation
+// is not checked when it does not suspend. If a receive is cancelled, the bytes that
+// arrived are at the start of the view (or in the file) and the socket stays usable.
+// If a send is cancelled after some of its bytes went out, the peer has seen a
+// partial message: the socket is marked broken and later sends on it fail with an
+// IOException. A socket closed while a call is suspended ends it with an IOException
+// that names the bytes moved.
+
+/**
+ * Sends every byte of [view] to this socket, looping over partial writes of at most
+ * about 1 MiB. The view is only read; many coroutines may send the same view at once.
+ *
+ * Cancellable while suspended (see the file's cancellation contract): a send
+ * cancelled after some bytes went out marks the socket broken for sending.
+ *
+ * @return the bytes sent, always `view.size()`
+ * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
+ */
+public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view))
+
+/**
+ * Sends [views] one after another as one stream of bytes, with as few gathering
+ * writes as possible (up to 1024 views and about 1 MiB per call), copying nothing.
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * socket broken for sending.
+ *
+ * @return the bytes sent, always the sum of the views' sizes
+ * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
+ */
+public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
+    checkNotBroken(this)
+    val side = nioSideOf(this)
+    return drive(this, side, Transfer.send(side.channel, *views.toTypedArray()))
+}
+
+/**
+ * Fills [view] with exactly `view.size()` bytes from this socket.
+ *
+ * Cancellable while suspended: the bytes that arrived before cancellation are at
+ * the start of the view, and the socket stays usable for further receives.
+ *
+ * @return the bytes received, always `view.size()`
+ * @throws EndOfStreamException if the peer ends the stream first; the bytes that
+ *   arrived are at the start of the view
+ * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
+ * @throws java.io.IOException if the socket fails or closes
+ */
+public suspend fun Socket.recvInto(view: ByteView): Long {
+    val side = nioSideOf(this)
+    return drive(this, side, Transfer.receive(side.channel, view))
+}
+
+/**
+ * Receives what one read gives into the start of [view]: at least one byte and at
+ * most `min(view.size(), 1 MiB)`, suspending until the socket has data.
+ *
+ * Cancellable while suspended; nothing is lost by cancelling.
+ *
+ * @return the bytes received, -1 at the end of stream, or 0 if the view is empty
+ * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
+ * @throws java.io.IOException if the socket fails or closes
+ */
+public suspend fun Socket.recvSome(view: ByteView): Int {
+    if (view.isReadOnly) throw ReadOnlyBufferException()
+    if (view.isEmpty) return 0
+    val side = nioSideOf(this)
+    val buffer = view.buffer()
+    buffer.limit(minOf(buffer.capacity(), 1 shl 20))
+    while (true) {
+        val read = side.channel.read(buffer)
+        if (read != 0) return read
+        awaitReady(side, SelectInterest.READ, Transfer.receive(side.channel, view))
+    }
+}
+
+/**
+ * Sends [payload] as one length-prefixed frame (an 8-byte big-endian size, then the
+ * bytes; see [Frames]) in one gathering write.
+ *
+ * Cancellable while suspended: cancelled after some bytes went out, the socket is
+ * marked broken for sending.
+ *
+ * @return the bytes sent, header included
+ * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
+ */
+public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+
+/**
+ * Receives one frame into the start of [into] and returns the slice holding its payload.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the connection's framing is lost.
+ *
+ * @return `into.slice(0, payloadSize)`, sharing content with [into]
+ * @throws dev.zerocopy.FrameTooLargeException if the payload is larger than [into];
+ *   the payload is still unread
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun Socket.recvFrame(into: ByteView): ByteView {
+    if (into.isReadOnly) throw ReadOnlyBufferException()
+    val size = recvHeader(into.size())
+    val payload = into.slice(0, size)
+    recvInto(payload)
+    return payload
+}
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view made by
+ * [allocator] (a new heap view by default), which is called only after the header
+ * passed its checks.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the connection's framing is lost.
+ *
+ * @return a view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val size = recvHeader(maxSize)
+    val view = allocator(size)
+    check(view.size() >= size) { "allocator returned ${view.size()} bytes for a $size-byte payload" }
+    val payload = view.slice(0, size)
+    recvInto(payload)
+    return payload
+}
+
+private suspend fun Socket.recvHeader(limit: Int): Int {
+    val header = ByteView.allocate(Frames.HEADER_SIZE)
+    recvInto(header)
+    return Frames.payloadSize(header, limit)
+}
+
+/**
+ * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) to this
+ * socket, by zero-copy or the pooled copy loop as [options] and the rule on
+ * [FileTransfer] decide. Positional: the channel's position is not used or changed.
+ * The options' timeout is ignored here; use `withTimeout`.
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * socket broken for sending; the pooled buffer is returned either way.
+ *
+ * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
+ * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
+ * @throws java.io.IOException if the file shrinks below the range, the socket fails or
+ *   closes, or an earlier send on it broke
+ */
+public suspend fun Socket.sendFile(
+    file: FileChannel,
+    offset: Long = 0,
+    count: Long = -1,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer {
+    checkNotBroken(this)
+    val side = nioSideOf(this)
+    return FileTransfer.send(file, offset, count, side.channel, options).use { transfer ->
+        drive(this, side, transfer)
+        transfer
+    }
+}
+
+/**
+ * Sends a range of the file at [path], opening and closing it; see the [FileChannel] form.
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * socket broken for sending.
+ *
+ * @return the finished transfer
+ */
+public suspend fun Socket.sendFile(
+    path: Path,
+    offset: Long = 0,
+    count: Long = -1,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer = FileChannel.open(path, StandardOpenOption.READ).use { sendFile(it, offset, count, options) }
+
+/**
+ * Receives exactly [count] bytes from this socket into [file] from [offset] on; the
+ * file grows as needed. Positional: the channel's position is not used or changed.
+ *
+ * Cancellable while suspended: the bytes received before cancellation are in the
+ * file, and the socket stays usable for further receives.
+ *
+ * @return the finished transfer
+ * @throws EndOfStreamException if the peer ends the stream first; the bytes received are in the file
+ * @throws java.io.IOException if the socket fails or closes
+ */
+public suspend fun Socket.recvFile(
+    file: FileChannel,
+    offset: Long,
+    count: Long,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer {
+    val side = nioSideOf(this)
+    return FileTransfer.receive(side.channel, file, offset, count, options).use { transfer ->
+        drive(this, side, transfer)
+        transfer
+    }
+}
