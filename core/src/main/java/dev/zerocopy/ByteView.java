@@ -173,11 +173,11 @@ public final class ByteView {
         }
         long fileSize = file.size();
         if (offset > fileSize - count) {
-            throw new IllegalArgumentException("cannot map [" + offset + ", " + (offset + count)
-                    + ") of a file of " + fileSize + " bytes");
+            throw new IllegalArgumentException("cannot map " + count + " bytes at offset " + offset
+                    + " of a file of " + fileSize + " bytes");
         }
         if (count == 0) {
-            return EMPTY.readOnly();
+            return new ByteView(ByteBuffer.allocateDirect(0).asReadOnlyBuffer());
         }
         return new ByteView(file.map(FileChannel.MapMode.READ_ONLY, offset, count));
     }

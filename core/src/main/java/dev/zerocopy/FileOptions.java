@@ -48,13 +48,13 @@ public final class FileOptions {
      * pooled direct buffer and the most one copy step reads. Smaller chunks hold
      * less memory per stalled connection; on loopback 1 MiB measured fastest.
      *
-     * @param chunkSize bytes, from 4 KiB to 64 MiB
+     * @param chunkSize bytes, from 4 KiB to 16 MiB (the pool keeps at most 32 MiB idle)
      * @return new options
      * @throws IllegalArgumentException if {@code chunkSize} is outside that range
      */
     public FileOptions withChunkSize(int chunkSize) {
-        if (chunkSize < 4096 || chunkSize > 64 << 20) {
-            throw new IllegalArgumentException("chunk size must be from 4096 to " + (64 << 20)
+        if (chunkSize < 4096 || chunkSize > 16 << 20) {
+            throw new IllegalArgumentException("chunk size must be from 4096 to " + (16 << 20)
                     + " bytes, was " + chunkSize);
         }
         return new FileOptions(mode, chunkSize, timeout);
@@ -66,8 +66,12 @@ public final class FileOptions {
      *
      * @param timeout how long the whole transfer may take, or null
      * @return new options
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public FileOptions withTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
         return new FileOptions(mode, chunkSize, timeout);
     }
 

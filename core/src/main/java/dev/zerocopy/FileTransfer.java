@@ -57,8 +57,10 @@ import java.util.Objects;
  *
  * <p><b>Partial transfers.</b> On failure, {@link #transferred()} bytes have
  * reached the target: for a send, the peer saw a partial range; for a receive,
- * those bytes are in the file at {@code offset} onwards. Positions of the
- * channels passed in are never used or changed: file access is positional.
+ * those bytes are in the file at {@code offset} onwards. The file being sent or
+ * received into is accessed positionally: its channel's position is never used or
+ * changed. The other channel is an ordinary stream: a {@code FileChannel} used as
+ * the target of a send (or the source of a receive) advances as usual.
  *
  * <p>Not thread-safe: one driver steps a transfer.
  */
@@ -125,7 +127,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             FileOptions options) throws IOException {
         Objects.requireNonNull(target, "target");
         long size = file.size();
-        if (count == -1) {
+        if (count == -1 && offset >= 0) {
             count = Math.max(0, size - offset);
         }
         checkRange(offset, count);
@@ -199,7 +201,12 @@ public final class FileTransfer implements Transfer, AutoCloseable {
                 throw e;
             }
             fallBack("transferTo failed after " + zeroCopied + " bytes: " + e);
-            return copySendStep();
+            try {
+                return copySendStep();
+            } catch (IOException copyFailed) {
+                copyFailed.addSuppressed(e);
+                throw copyFailed;
+            }
         }
         if (sent > 0) {
             transferred += sent;
@@ -229,8 +236,13 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             buffer.limit(want);
             long position = offset + transferred;
             while (buffer.hasRemaining()) {
-                if (file.read(buffer, position + buffer.position()) < 0) {
+                int read = file.read(buffer, position + buffer.position());
+                if (read < 0) {
                     throw shrank(file.size());
+                }
+                if (read == 0) {
+                    throw new IOException(file.getClass().getName() + " read no bytes at position "
+                            + (position + buffer.position()) + " of the range");
                 }
             }
             buffer.flip();
@@ -253,9 +265,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
                 throw endOfStream();
             }
             buffer.flip();
-            while (buffer.hasRemaining()) {
-                file.write(buffer, position + buffer.position());
-            }
+            writeFully(buffer, position);
             releaseBuffer();
             transferred += received;
             return received;
@@ -285,10 +295,18 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             return 0;
         }
         probe.flip();
-        while (probe.hasRemaining()) {
-            file.write(probe, position);
-        }
+        writeFully(probe, position);
         return 1;
+    }
+
+    private void writeFully(ByteBuffer bytes, long position) throws IOException {
+        int start = bytes.position();
+        while (bytes.hasRemaining()) {
+            if (file.write(bytes, position + bytes.position() - start) == 0) {
+                throw new IOException(file.getClass().getName() + " wrote no bytes at position "
+                        + (position + bytes.position() - start));
+            }
+        }
     }
 
     private void fallBack(String reason) {
@@ -392,6 +410,9 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private static void checkRange(long offset, long count) {
         if (offset < 0 || count < 0) {
             throw new IllegalArgumentException("offset and count must be >= 0, were " + offset + " and " + count);
+        }
+        if (count > Long.MAX_VALUE - offset) {
+            throw new IllegalArgumentException("offset " + offset + " + count " + count + " overflows a file position");
         }
     }
 }

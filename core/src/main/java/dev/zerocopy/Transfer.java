@@ -19,10 +19,11 @@ import java.nio.channels.WritableByteChannel;
  * channel is ready for {@link #interestOps()} before stepping again. On a
  * blocking channel a step blocks like the call it makes.
  *
- * <p>Steps allocate nothing. Each moves at most about 1 MiB: on loopback a
- * write of about 1 MiB is ~1.4x faster than one huge write, and a heap buffer
- * larger than that would make the JDK allocate (and cache per thread) a
- * temporary direct buffer of the full size.
+ * <p>The view transfers made here allocate nothing per step, and each step moves
+ * at most about 1 MiB: on loopback a write of about 1 MiB is ~1.4x faster than
+ * one huge write, and a heap buffer larger than that would make the JDK allocate
+ * (and cache per thread) a temporary direct buffer of the full size.
+ * {@link FileTransfer} steps move up to 4 MiB (zero-copy) or one chunk (copy).
  *
  * <p>A transfer is not thread-safe: one driver steps it. Many transfers may
  * read the same {@link ByteView} at once, since each holds its own buffers.

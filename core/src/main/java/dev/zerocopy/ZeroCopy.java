@@ -29,10 +29,12 @@ import java.util.List;
  * most 1 ms. To drive the same work from an event loop instead, use
  * {@link Transfer}, the resumable step these loops are built on.
  *
- * <p><b>Timeouts</b> bound the whole call and need a non-blocking channel (a
- * timeout with a blocking {@code SelectableChannel} is an
- * {@link IllegalArgumentException}, since nothing could interrupt its calls).
- * When one expires, {@link TransferTimeoutException} says how many bytes moved.
+ * <p><b>Timeouts</b> bound the whole call, including one that keeps making
+ * progress, and need a non-blocking channel: a timeout with a blocking
+ * {@code SelectableChannel} is an {@link IllegalArgumentException}, since nothing
+ * could interrupt its calls. A channel that is not selectable is checked between
+ * its calls, so one call that blocks is not interrupted. When a timeout expires,
+ * {@link TransferTimeoutException} says how many bytes moved.
  *
  * <p><b>Partial transfers.</b> A receive that fails (end of stream, timeout,
  * interrupt, I/O error) leaves the bytes that arrived at the start of the view

@@ -204,17 +204,20 @@ final class ByteViewTest {
         assertEquals(ByteView.wrap(content, 4000, 100), mapped);
         assertThrows(ReadOnlyBufferException.class, () -> mapped.buffer().put((byte) 0));
         assertEquals(0, ByteView.map(file, content.length, 0).size());
+        assertTrue(ByteView.map(file, content.length, 0).isDirect());
     }
 
     @Test
     void mapPastTheEndOfTheFileNamesTheFileSize(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("small.bin"), new byte[100]);
 
-        assertEquals("cannot map [50, 150) of a file of 100 bytes",
+        assertEquals("cannot map 100 bytes at offset 50 of a file of 100 bytes",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, 50, 100)).getMessage());
         assertEquals("cannot map offset -1, count 10: both must be >= 0",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, -1, 10)).getMessage());
         assertEquals("cannot map 2147483648 bytes: a view holds at most 2147483647",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, 0, 1L << 31)).getMessage());
+        assertEquals("cannot map 100 bytes at offset 9223372036854775807 of a file of 100 bytes",
+                assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, Long.MAX_VALUE, 100)).getMessage());
     }
 }

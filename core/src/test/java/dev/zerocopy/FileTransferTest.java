@@ -296,6 +296,37 @@ final class FileTransferTest {
     }
 
     @Test
+    void rangesThatOverflowAFilePositionAreRefusedWithTheNumbers() throws Exception {
+        Path file = Files.write(dir.resolve("small.bin"), new byte[100]);
+        FileOptions options = FileOptions.defaults();
+
+        assertEquals("offset 9223372036854775797 + count 100 overflows a file position",
+                assertThrows(IllegalArgumentException.class, () -> ZeroCopy.recvFile(
+                        TestChannels.source(new byte[100]), file, Long.MAX_VALUE - 10, 100, options)).getMessage());
+        assertEquals("offset and count must be >= 0, were -5 and -1",
+                assertThrows(IllegalArgumentException.class, () -> ZeroCopy.sendFile(
+                        file, new TestChannels.RecordingSink(), -5, -1, options)).getMessage());
+        assertEquals(100, Files.size(file), "nothing was written");
+    }
+
+    @Test
+    void automaticModeTreatsAUnixDomainPeerAsLocal() throws Exception {
+        Path file = Files.write(dir.resolve("content.bin"), Bytes.random(1 << 20, 44));
+        java.net.UnixDomainSocketAddress address = java.net.UnixDomainSocketAddress.of(dir.resolve("socket"));
+        try (var listener = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            listener.bind(address);
+            try (var client = java.nio.channels.SocketChannel.open(address); var server = listener.accept();
+                    FileChannel in = FileChannel.open(file);
+                    FileTransfer transfer = FileTransfer.send(in, 0, -1, server, FileOptions.defaults())) {
+                assertEquals(FileMode.COPY, transfer.mode());
+                assertTrue(transfer.fallbackReason().contains("is a Unix-domain socket on this machine"),
+                        transfer.fallbackReason());
+                assertTrue(client.isConnected());
+            }
+        }
+    }
+
+    @Test
     void sendFileLeavesTheChannelPositionAlone() throws Exception {
         byte[] content = Bytes.random(1 << 20, 41);
         Path file = Files.write(dir.resolve("content.bin"), content);

@@ -232,6 +232,17 @@ final class ZeroCopyTest {
     }
 
     @Test
+    void aTimeoutEndsATransferThatKeepsMakingProgress() throws Exception {
+        TestChannels.Throttled trickle = TestChannels.throttle(new TestChannels.RecordingSink(), TestChannels.oneByte());
+
+        TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                () -> ZeroCopy.sendFrom(trickle, ByteView.allocate(64 << 20), Duration.ofMillis(100)));
+
+        assertTrue(timeout.transferred() > 0 && timeout.transferred() < 64 << 20, timeout.getMessage());
+        assertEquals(timeout.transferred(), trickle.calls, "one byte per call, none lost or repeated");
+    }
+
+    @Test
     void aTimeoutOnABlockingSocketIsRefusedUpFront() throws Exception {
         try (Loopback loopback = Loopback.open()) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,

@@ -28,9 +28,15 @@ public final class Blocking {
         }
         try (ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline)) {
             while (!transfer.isComplete()) {
+                boolean inTime;
                 if (transfer.step() > 0) {
                     wait.progressed();
-                } else if (!transfer.isComplete() && !wait.await(transfer.transferred())) {
+                    // A transfer that keeps moving must still end at its deadline.
+                    inTime = transfer.isComplete() || deadline.remainingNanos() > 0;
+                } else {
+                    inTime = transfer.isComplete() || wait.await(transfer.transferred());
+                }
+                if (!inTime) {
                     throw new TransferTimeoutException(
                             deadline.timeoutMillis(), transfer.transferred(), transfer.byteCount(), what);
                 }

@@ -35,15 +35,19 @@ public final class BufferPool {
     /** Returns a cleared direct buffer of exactly {@code capacity} bytes. */
     public ByteBuffer acquire(int capacity) {
         synchronized (this) {
-            outstanding++;
             ArrayDeque<ByteBuffer> free = idle.get(capacity);
             ByteBuffer buffer = free == null ? null : free.pollFirst();
             if (buffer != null) {
                 idleBytes -= capacity;
+                outstanding++;
                 return buffer.clear();
             }
         }
-        return ByteBuffer.allocateDirect(capacity);
+        ByteBuffer fresh = ByteBuffer.allocateDirect(capacity);
+        synchronized (this) {
+            outstanding++;
+        }
+        return fresh;
     }
 
     /** Takes back a buffer from {@link #acquire}; it must not be used afterwards. */
