@@ -92,10 +92,11 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     val side = nioSideOf(this)
     val buffer = view.buffer()
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
+    val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
     while (true) {
         val read = side.channel.read(buffer)
         if (read != 0) return read
-        awaitReady(side, SelectInterest.READ, Transfer.receive(side.channel, view))
+        awaitReady(side, SelectInterest.READ, waiting)
     }
 }
 
