@@ -1,75 +1,53 @@
 package dev.zerocopy.samples;
 
-import dev.zerocopy.ByteView;
-import dev.zerocopy.ZeroCopy;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.DoubleBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import dev.zerocopy.samples.arrays.ArraysCommand;
+import dev.zerocopy.samples.chat.ChatCommand;
+import dev.zerocopy.samples.load.LoadCommand;
+import dev.zerocopy.samples.stream.StreamCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
- * The seed recipe end to end over loopback: a server sends
- * {@code arange(0.0, 50_000_000.0)} as 400 MB of native-order doubles from one
- * {@link ByteView}; a client receives them into a preallocated view and prints
- * {@code a[0:10]}, the last element, the byte count, the time and the rate.
+ * The samples' command line: {@code arrays}, {@code chat}, {@code stream} and
+ * {@code load}, each with {@code --help}.
  */
-public final class Main {
+@Command(
+        name = "zerocopy-samples",
+        mixinStandardHelpOptions = true,
+        version = "zerocopy samples 0.1.0-SNAPSHOT",
+        description = "Runnable programs on the zerocopy core and its Ktor adapter, over loopback.",
+        subcommands = {ArraysCommand.class, ChatCommand.class, StreamCommand.class, LoadCommand.class})
+public final class Main implements Runnable {
 
-    private Main() {
+    @Spec
+    private CommandSpec spec;
+
+    /** Creates the root command; picocli fills it. */
+    public Main() {
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: arrays, chat, stream or load");
     }
 
     /**
-     * Runs the transfer. An optional first argument sets the number of doubles.
+     * Builds the command line, for running a sample in-process (tests do).
      *
-     * @param args {@code [count]}
-     * @throws Exception if the transfer fails
+     * @return a fresh command line over a fresh root command
      */
-    public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 50_000_000;
-        if (count < 1 || count > Integer.MAX_VALUE / Double.BYTES) {
-            throw new IllegalArgumentException("count must be between 1 and " + Integer.MAX_VALUE / Double.BYTES
-                    + " doubles, was " + count);
-        }
-        ByteView sent = ByteView.allocateDirect(count * Double.BYTES);
-        DoubleBuffer a = sent.asDoubles();
-        for (int i = 0; i < count; i++) {
-            a.put(i, i);
-        }
-        ByteView received = ByteView.allocateDirect(sent.size());
-
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            CompletableFuture<Long> server = CompletableFuture.supplyAsync(() -> serve(listener, sent));
-            try (SocketChannel client = SocketChannel.open(listener.getLocalAddress())) {
-                long start = System.nanoTime();
-                long bytes = ZeroCopy.recvInto(client, received);
-                long nanos = System.nanoTime() - start;
-                server.join();
-                print(received.asDoubles(), bytes, nanos);
-            }
-        }
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
     }
 
-    private static long serve(ServerSocketChannel listener, ByteView view) {
-        try (SocketChannel connection = listener.accept()) {
-            return ZeroCopy.sendFrom(connection, view);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void print(DoubleBuffer a, long bytes, long nanos) {
-        double[] head = new double[Math.min(10, a.capacity())];
-        a.get(0, head);
-        double seconds = nanos / 1e9;
-        System.out.println("a[0:10] = " + Arrays.toString(head));
-        System.out.println("a[-1]   = " + a.get(a.capacity() - 1));
-        System.out.printf(Locale.ROOT, "%,d bytes in %.3f s = %.2f GiB/s over 127.0.0.1%n",
-                bytes, seconds, bytes / seconds / (1L << 30));
+    /**
+     * Runs the command in {@code args} and exits with its status.
+     *
+     * @param args a command and its options, e.g. {@code arrays demo}
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
     }
 }
