@@ -1,11 +1,116 @@
 package dev.zerocopy.samples.stream
 
+import dev.zerocopy.FileMode
+import dev.zerocopy.FileOptions
+import picocli.CommandLine
 import picocli.CommandLine.Command
+import picocli.CommandLine.Model.CommandSpec
+import picocli.CommandLine.Option
+import picocli.CommandLine.Spec
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import java.util.concurrent.Callable
 
-/** Placeholder for the `stream` sample. */
-@Command(name = "stream", mixinStandardHelpOptions = true, description = ["Not written yet."])
-class StreamCommand : Runnable {
+/** The `stream` command: a media server speaking a small subset of HTTP/1.1. */
+@Command(
+    name = "stream",
+    mixinStandardHelpOptions = true,
+    description = ["Seekable media over HTTP ranges, with an in-memory cache and live ingest."],
+    subcommands = [StreamServeCommand::class],
+)
+public class StreamCommand : Runnable {
+    @Spec
+    private lateinit var spec: CommandSpec
+
     override fun run() {
-        throw UnsupportedOperationException("stream is not written yet")
+        throw CommandLine.ParameterException(spec.commandLine(), "Missing a command: serve")
+    }
+}
+
+/** `stream serve`: serves a directory until interrupted. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = [
+        "Serves the files under --root: GET and HEAD with Range: bytes=a-b, a- or -n (206, Content-Range),",
+        "keep-alive, bodies sent with the adapter's sendFile; --cache serves slices of files loaded once",
+        "into direct memory. Live ingest: PUT /live/NAME with Content-Range: bytes a-b/total writes the",
+        "body into a preallocated view at that offset; GET /live/NAME serves what has arrived.",
+        "Logs one line per request through SLF4J. Stops on Ctrl-C.",
+    ],
+)
+public class StreamServeCommand : Callable<Int> {
+    @Spec
+    private lateinit var spec: CommandSpec
+
+    @Option(names = ["--root"], required = true, paramLabel = "DIR", description = ["Directory to serve."])
+    private lateinit var root: Path
+
+    @Option(names = ["--port"], paramLabel = "N", description = ["Port to listen on; 0 picks a free one (default: \${DEFAULT-VALUE})."])
+    private var port: Int = 8080
+
+    @Option(names = ["--host"], paramLabel = "ADDRESS", description = ["Address to listen on (default: \${DEFAULT-VALUE})."])
+    private var host: String = "127.0.0.1"
+
+    @Option(names = ["--cache"], description = ["Load the files into direct memory at start-up and serve slices of them."])
+    private var cache: Boolean = false
+
+    @Option(
+        names = ["--cache-limit"], paramLabel = "SIZE", converter = [ByteSizeConverter::class],
+        description = ["Most bytes the cache holds (default: 1GiB)."],
+    )
+    private var cacheLimit: Long = 1L shl 30
+
+    @Option(
+        names = ["--live-limit"], paramLabel = "SIZE", converter = [ByteSizeConverter::class],
+        description = ["Most bytes all live streams preallocate together (default: 256MiB)."],
+    )
+    private var liveLimit: Long = 256L shl 20
+
+    @Option(
+        names = ["--file-mode"], paramLabel = "MODE",
+        description = ["How file bodies go out: AUTO, ZERO_COPY or COPY (default: \${DEFAULT-VALUE})."],
+    )
+    private var fileMode: FileMode = FileMode.AUTO
+
+    @Option(
+        names = ["--idle-timeout"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = ["How long a keep-alive connection waits for its next request (default: 30s)."],
+    )
+    private var idleTimeout: Duration = Duration.ofSeconds(30)
+
+    @Option(
+        names = ["--max-connections"], paramLabel = "N",
+        description = ["Connections served at once; more get 503 (default: \${DEFAULT-VALUE})."],
+    )
+    private var maxConnections: Int = 4096
+
+    @Option(names = ["--no-access-log"], description = ["Do not log a line per request."])
+    private var noAccessLog: Boolean = false
+
+    override fun call(): Int {
+        if (!Files.isDirectory(root)) throw CommandLine.ParameterException(spec.commandLine(), "--root $root is not a directory")
+        if (port !in 0..65535) throw CommandLine.ParameterException(spec.commandLine(), "--port $port is not a port")
+        val config = StreamConfig(root).also {
+            it.host = host
+            it.port = port
+            it.cache = cache
+            it.cacheLimit = cacheLimit
+            it.liveLimit = liveLimit
+            it.fileOptions = FileOptions.defaults().withMode(fileMode)
+            it.idleTimeout = idleTimeout
+            it.maxConnections = maxConnections
+            it.accessLog = !noAccessLog
+        }
+        val server = StreamServer.start(config)
+        Runtime.getRuntime().addShutdownHook(Thread(server::close, "stream-server-stop"))
+        val out = spec.commandLine().out
+        out.println("stream: serving ${server.root} at ${server.baseUrl}/")
+        if (cache) out.println("stream: cached ${server.cachedFiles} files, ${formatBytes(server.cachedBytes)}")
+        out.println("stream: live ingest at ${server.baseUrl}/live/NAME (limit ${formatBytes(liveLimit)}); Ctrl-C stops")
+        out.flush()
+        server.awaitClose()
+        return 0
     }
 }

@@ -1,0 +1,362 @@
+package dev.zerocopy.samples.stream
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.FileMode
+import dev.zerocopy.ktor.sendFile
+import dev.zerocopy.ktor.sendFrom
+import io.ktor.http.cio.Request
+import io.ktor.network.sockets.Socket
+import io.ktor.utils.io.ByteReadChannel
+import io.ktor.utils.io.discardExact
+import kotlinx.coroutines.withTimeoutOrNull
+import org.slf4j.LoggerFactory
+import java.io.IOException
+import java.nio.channels.FileChannel
+import java.nio.file.StandardOpenOption
+import java.util.Locale
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.coroutines.cancellation.CancellationException
+import kotlin.time.Duration
+import kotlin.time.toKotlinDuration
+
+/** The most bytes one send step moves before its stall timeout is checked again. */
+private const val SEND_STEP = 8 shl 20
+
+/** The most bytes one receive step waits for. */
+private const val RECEIVE_STEP = 1 shl 20
+
+/** The largest body a GET, HEAD or DELETE may carry; it is read and dropped. */
+private const val MAX_IGNORED_BODY = 64 * 1024L
+
+/** One request and what became of it, for the response and the access log. */
+private class Exchange(val request: Request, val peer: String) {
+    val method: String = request.method.value
+    val target: String = request.uri.toString()
+    val isHead: Boolean get() = method == "HEAD"
+
+    /** Whether the client wants the connection kept open after this response. */
+    var keepAlive = false
+
+    /** Whether request body bytes are still unread on the connection. */
+    var bodyPending = false
+    var range: String = "-"
+    var status = 0
+    var bytes = 0L
+    var mode = "-"
+    var note: String? = null
+
+    fun header(name: String): String? = request.headers[name]?.toString()
+}
+
+/**
+ * Answers requests: routing, ranges, files, the cache and live streams. Holds the server's
+ * counters; one instance serves every connection.
+ */
+internal class Exchanges(
+    private val config: StreamConfig,
+    private val root: ContentRoot,
+    private val cache: FileCache,
+    private val live: LiveStreams,
+) {
+    val requests = AtomicLong()
+    val bodyBytesSent = AtomicLong()
+    private val stall = config.stallTimeout.toKotlinDuration()
+
+    /**
+     * Reads and answers the next request on a connection.
+     *
+     * @return whether the connection can carry another request
+     */
+    suspend fun next(socket: Socket, input: ByteReadChannel, peer: String, idle: Duration): Boolean {
+        val request = try {
+            withTimeoutOrNull(idle) { readRequest(input) } ?: return false
+        } catch (rejected: HttpError) {
+            // The head itself was bad: answer, and close, since the next request's start is unknown.
+            val started = System.nanoTime()
+            requests.incrementAndGet()
+            sendError(socket, rejected, keepAlive = false, withBody = true)
+            accessLog(peer, "-", "-", "-", rejected.status.code, 0, "-", started, rejected.message)
+            return false
+        }
+        return try {
+            exchange(socket, input, Exchange(request, peer))
+        } finally {
+            request.release()
+        }
+    }
+
+    /** Answers 503 to a connection over the limit, without reading its request. */
+    suspend fun refuse(socket: Socket) {
+        val error = HttpError(Status.SERVICE_UNAVAILABLE, "the server is at its limit of ${config.maxConnections} connections")
+        sendError(socket, error, keepAlive = false, withBody = true)
+    }
+
+    private suspend fun exchange(socket: Socket, input: ByteReadChannel, x: Exchange): Boolean {
+        val started = System.nanoTime()
+        requests.incrementAndGet()
+        try {
+            respond(socket, input, x)
+            return x.keepAlive && !x.bodyPending
+        } catch (error: HttpError) {
+            x.status = error.status.code
+            x.note = error.message
+            val keepAlive = x.keepAlive && !x.bodyPending && error.status.keepsConnection
+            sendError(socket, error, keepAlive, withBody = !x.isHead)
+            return keepAlive
+        } catch (cancelled: CancellationException) {
+            x.note = "cancelled (server stopping)"
+            throw cancelled
+        } catch (failed: IOException) {
+            // The client went away or stalled: nothing more can be said to it. 499 is only
+            // for the log (nginx's "client closed request"); it is never sent.
+            if (x.status == 0) x.status = 499
+            x.note = failed.message
+            return false
+        } catch (bug: RuntimeException) {
+            log.warn("{} {} failed", x.method, x.target, bug)
+            x.note = bug.toString()
+            if (x.status == 0) {
+                x.status = Status.INTERNAL_ERROR.code
+                sendError(socket, HttpError(Status.INTERNAL_ERROR, "the server failed; see its log"), keepAlive = false, withBody = !x.isHead)
+            }
+            return false
+        } finally {
+            accessLog(x.peer, x.method, x.target, x.range, x.status, x.bytes, x.mode, started, x.note)
+        }
+    }
+
+    private suspend fun respond(socket: Socket, input: ByteReadChannel, x: Exchange) {
+        val version = x.request.version.toString()
+        if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+            throw HttpError(Status.VERSION_NOT_SUPPORTED, "$version is not supported; use HTTP/1.1")
+        }
+        val connection = x.header("Connection")?.lowercase(Locale.ROOT)?.split(',')?.map { it.trim() }.orEmpty()
+        x.keepAlive = "close" !in connection && (version == "HTTP/1.1" || "keep-alive" in connection)
+        if (x.header("Transfer-Encoding") != null) {
+            x.bodyPending = true
+            throw HttpError(Status.LENGTH_REQUIRED, "chunked request bodies are not supported; send Content-Length")
+        }
+        val contentLength = contentLength(x)
+        x.bodyPending = (contentLength ?: 0) > 0
+        if (version == "HTTP/1.1" && x.header("Host") == null) throw HttpError(Status.BAD_REQUEST, "an HTTP/1.1 request needs a Host header")
+        val segments = pathSegments(x.request.uri)
+        if (segments.firstOrNull() == "live") return live(socket, input, x, segments, contentLength)
+        if (x.method != "GET" && x.method != "HEAD") {
+            throw HttpError(Status.METHOD_NOT_ALLOWED, "${x.method} is not allowed on files", listOf("Allow" to "GET, HEAD"))
+        }
+        discardBody(input, x, contentLength)
+        val file = root.resolve(segments) ?: throw HttpError(Status.NOT_FOUND, "no file at ${x.target}")
+        val type = MediaTypes.of(file.fileName.toString())
+        val cached = cache[file]
+        if (cached != null) return sendMemory(socket, x, cached, type, "CACHE")
+        val channel = try {
+            FileChannel.open(file, StandardOpenOption.READ)
+        } catch (unreadable: IOException) {
+            throw HttpError(Status.NOT_FOUND, "no readable file at ${x.target}")
+        }
+        channel.use { sendFileRange(socket, x, it, type) }
+    }
+
+    /** Returns the request's Content-Length, or null without one. */
+    private fun contentLength(x: Exchange): Long? {
+        val values = x.request.headers.getAll("Content-Length").map { it.toString().trim() }.distinct().toList()
+        if (values.isEmpty()) return null
+        val length = values.singleOrNull()?.takeIf { it.isNotEmpty() && it.all(Char::isDigit) }?.toLongOrNull()
+        if (length == null) {
+            x.bodyPending = true
+            throw HttpError(Status.BAD_REQUEST, "Content-Length '${values.joinToString(", ")}' is not one number")
+        }
+        return length
+    }
+
+    private suspend fun discardBody(input: ByteReadChannel, x: Exchange, contentLength: Long?) {
+        if (contentLength == null || contentLength == 0L) return
+        if (contentLength > MAX_IGNORED_BODY) {
+            throw HttpError(Status.CONTENT_TOO_LARGE, "a ${x.method} body of $contentLength bytes passes the $MAX_IGNORED_BODY-byte limit")
+        }
+        withTimeoutOrNull(stall) { input.discardExact(contentLength); true }
+            ?: throw IOException("request body stalled: $contentLength bytes did not arrive in $stall")
+        x.bodyPending = false
+    }
+
+    /**
+     * Chooses the range and status of a response with content of [size] bytes, and builds its
+     * head. Returns the head and the range of the body to send (null: no body, for HEAD or
+     * empty content).
+     */
+    private fun plan(x: Exchange, size: Long, type: String): Pair<ByteView, ByteRange?> {
+        val range = resolveRange(x.header("Range"), size)
+        val status = if (range == null) Status.OK else Status.PARTIAL_CONTENT
+        val body = range ?: if (size > 0) ByteRange(0, size - 1) else null
+        val headers = buildList {
+            add("Content-Type" to type)
+            add("Content-Length" to (body?.count ?: 0).toString())
+            add("Accept-Ranges" to "bytes")
+            if (range != null) add("Content-Range" to range.contentRange(size))
+        }
+        x.range = range?.toString() ?: "-"
+        x.status = status.code
+        return responseHead(status, headers, x.keepAlive) to body.takeUnless { x.isHead }
+    }
+
+    /** Sends a range of a file: the head, then the body with the adapter's `sendFile` in 8 MiB steps. */
+    private suspend fun sendFileRange(socket: Socket, x: Exchange, file: FileChannel, type: String) {
+        val (head, body) = plan(x, file.size(), type)
+        send(socket, listOf(head))
+        if (body == null) return
+        var offset = body.first
+        val end = body.last + 1
+        while (offset < end) {
+            val count = minOf(SEND_STEP.toLong(), end - offset)
+            val transfer = try {
+                withTimeoutOrNull(stall) { socket.sendFile(file, offset, count, config.fileOptions) }
+            } catch (shrunk: IllegalArgumentException) {
+                throw IOException("the file changed while it was sent: ${shrunk.message}")
+            } ?: throw IOException("client stalled: ${x.bytes} of ${body.count} body bytes sent, then nothing for $stall")
+            x.mode = if (transfer.mode() == FileMode.ZERO_COPY) "ZERO_COPY" else "COPY"
+            offset += transfer.transferred()
+            x.bytes += transfer.transferred()
+            bodyBytesSent.addAndGet(transfer.transferred())
+        }
+    }
+
+    /**
+     * Sends a range of content held in memory (the cache, a live stream) as slices of it:
+     * the head and the first slice in one gathering write, then 8 MiB slices.
+     */
+    private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String) {
+        val (head, body) = plan(x, content.size().toLong(), type)
+        if (body == null) return send(socket, listOf(head))
+        x.mode = mode
+        var from = body.first.toInt()
+        val end = (body.last + 1).toInt()
+        var views = listOf(head)
+        while (from < end) {
+            val to = minOf(from + SEND_STEP, end)
+            send(socket, views + content.slice(from, to))
+            x.bytes += to - from
+            bodyBytesSent.addAndGet((to - from).toLong())
+            views = emptyList()
+            from = to
+        }
+    }
+
+    private suspend fun live(socket: Socket, input: ByteReadChannel, x: Exchange, segments: List<String>, contentLength: Long?) {
+        val name = segments.getOrNull(1)
+        if (segments.size != 2 || name == null || !LiveStreams.isValidName(name)) {
+            throw HttpError(
+                if (x.method == "PUT") Status.BAD_REQUEST else Status.NOT_FOUND,
+                "live streams are /live/NAME, NAME of at most 128 letters, digits, '.', '_' and '-'",
+            )
+        }
+        when (x.method) {
+            "GET", "HEAD" -> {
+                discardBody(input, x, contentLength)
+                val stream = live.get(name) ?: throw HttpError(Status.NOT_FOUND, "no live stream '$name'")
+                // Only the prefix that arrived is visible, and it is never written again.
+                sendMemory(socket, x, stream.view.slice(0, stream.available()).readOnly(), MediaTypes.of(name), "LIVE")
+            }
+            "PUT" -> ingest(socket, input, x, name, contentLength)
+            "DELETE" -> {
+                discardBody(input, x, contentLength)
+                if (!live.delete(name)) throw HttpError(Status.NOT_FOUND, "no live stream '$name'")
+                x.status = Status.NO_CONTENT.code
+                send(socket, listOf(responseHead(Status.NO_CONTENT, emptyList(), x.keepAlive)))
+            }
+            else -> throw HttpError(
+                Status.METHOD_NOT_ALLOWED, "${x.method} is not allowed on live streams", listOf("Allow" to "GET, HEAD, PUT, DELETE"),
+            )
+        }
+    }
+
+    /**
+     * Receives a live chunk straight into its place in the stream's preallocated view. The
+     * range is reserved first, so nothing else writes there, and becomes visible to readers
+     * only once complete; a failed upload releases it and leaves nothing visible.
+     */
+    private suspend fun ingest(socket: Socket, input: ByteReadChannel, x: Exchange, name: String, contentLength: Long?) {
+        val length = contentLength ?: throw HttpError(Status.LENGTH_REQUIRED, "a live PUT needs Content-Length")
+        val put = resolvePutRange(x.header("Content-Range"), length)
+        val stream = live.open(name, put?.total ?: 0)
+        x.mode = "LIVE"
+        if (put != null) {
+            x.range = put.range.toString()
+            val from = put.range.first.toInt()
+            val to = (put.range.last + 1).toInt()
+            stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
+            var committed = false
+            try {
+                expectContinue(socket, x)
+                receive(input, stream.view.slice(from, to), x)
+                x.bodyPending = false
+                stream.commit(from, to)
+                committed = true
+            } finally {
+                if (!committed) stream.release(from, to)
+            }
+        }
+        x.status = Status.NO_CONTENT.code
+        send(socket, listOf(responseHead(Status.NO_CONTENT, emptyList(), x.keepAlive)))
+    }
+
+    /** Answers `Expect: 100-continue` once the upload is accepted, so the client starts its body. */
+    private suspend fun expectContinue(socket: Socket, x: Exchange) {
+        val expect = x.header("Expect") ?: return
+        if (!expect.trim().equals("100-continue", ignoreCase = true)) {
+            throw HttpError(Status.EXPECTATION_FAILED, "Expect '$expect' is not supported")
+        }
+        if (x.request.version.toString() == "HTTP/1.1") send(socket, listOf(CONTINUE_HEAD))
+    }
+
+    /** Fills [target] from the request channel in 1 MiB steps, each under the stall timeout. */
+    private suspend fun receive(input: ByteReadChannel, target: ByteView, x: Exchange) {
+        var from = 0
+        while (from < target.size()) {
+            val to = minOf(from + RECEIVE_STEP, target.size())
+            try {
+                withTimeoutOrNull(stall) { input.readFully(target.slice(from, to)); true }
+                    ?: throw IOException("upload stalled: $from of ${target.size()} body bytes arrived, then nothing for $stall")
+            } catch (ended: EndOfStreamException) {
+                throw EndOfStreamException(from + ended.transferred(), target.size().toLong(), "body bytes (client left mid-body)")
+            }
+            from = to
+            x.bytes = from.toLong()
+        }
+    }
+
+    /** Sends [views] with one gathering write under the stall timeout. */
+    private suspend fun send(socket: Socket, views: List<ByteView>) {
+        withTimeoutOrNull(stall) { socket.sendFrom(views) }
+            ?: throw IOException("client stalled: a response write made no progress for $stall")
+    }
+
+    /** Sends an error response with a one-line plain-text reason; a failure to send is dropped (the client left). */
+    private suspend fun sendError(socket: Socket, error: HttpError, keepAlive: Boolean, withBody: Boolean) {
+        val text = "${error.status.code} ${error.status.reason}: ${error.message}\n".toByteArray(Charsets.UTF_8)
+        val headers = error.headers + listOf("Content-Type" to "text/plain; charset=utf-8", "Content-Length" to text.size.toString())
+        val head = responseHead(error.status, headers, keepAlive)
+        try {
+            send(socket, if (withBody) listOf(head, ByteView.wrap(text)) else listOf(head))
+        } catch (gone: IOException) {
+            log.debug("could not send {}: {}", error.status.code, gone.toString())
+        }
+    }
+
+    private fun accessLog(
+        peer: String, method: String, target: String, range: String, status: Int, bytes: Long, mode: String,
+        started: Long, note: String?,
+    ) {
+        if (!config.accessLog || !access.isInfoEnabled) return
+        val micros = (System.nanoTime() - started) / 1000
+        access.info(
+            "{} {} {} range={} status={} bytes={} mode={} us={}{}",
+            peer, method, target, range, status, bytes, mode, micros, note?.let { " ($it)" } ?: "",
+        )
+    }
+
+    companion object {
+        private val log = LoggerFactory.getLogger(Exchanges::class.java)
+        private val access = LoggerFactory.getLogger("dev.zerocopy.samples.stream.access")
+    }
+}

@@ -1,0 +1,61 @@
+package dev.zerocopy.samples.stream
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.EndOfStreamException
+import org.slf4j.LoggerFactory
+import java.nio.channels.FileChannel
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+
+/**
+ * Files loaded once, at start-up, into read-only direct views: a response is a slice of
+ * one, sent with a gathering write and never copied per request. The cache is a snapshot:
+ * a file changed later is still served as it was loaded, and a file added later is served
+ * from disk.
+ */
+internal class FileCache private constructor(private val views: Map<Path, ByteView>) {
+
+    /** Returns the cached content of the file at [realPath], or null. */
+    operator fun get(realPath: Path): ByteView? = views[realPath]
+
+    /** The number of files cached. */
+    val fileCount: Int get() = views.size
+
+    /** The bytes held. */
+    val byteCount: Long get() = views.values.sumOf { it.size().toLong() }
+
+    companion object {
+        private val log = LoggerFactory.getLogger(FileCache::class.java)
+
+        /** An empty cache: every file is served from disk. */
+        val NONE = FileCache(emptyMap())
+
+        /**
+         * Loads the files under [root], smallest first, while they fit in [limit] bytes; a
+         * file over 2 GiB (a view's limit) or past the limit stays on disk and is logged.
+         */
+        fun load(root: ContentRoot, limit: Long): FileCache {
+            val views = HashMap<Path, ByteView>()
+            var used = 0L
+            for (file in root.files().sortedBy { it.toFile().length() }) {
+                FileChannel.open(file, StandardOpenOption.READ).use { channel ->
+                    val size = channel.size()
+                    if (size > LiveStreams.MAX_STREAM_BYTES || size > limit - used) {
+                        log.info("not cached (would pass the {}-byte cache limit): {} ({} bytes)", limit, file, size)
+                        return@use
+                    }
+                    val view = ByteView.allocateDirect(size.toInt())
+                    val buffer = view.buffer()
+                    while (buffer.hasRemaining()) {
+                        if (channel.read(buffer, buffer.position().toLong()) < 0) {
+                            throw EndOfStreamException(buffer.position().toLong(), size, "bytes of $file (it shrank while loading)")
+                        }
+                    }
+                    views[file] = view.readOnly()
+                    used += size
+                }
+            }
+            return FileCache(views)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.zerocopy.samples.stream
+
+import picocli.CommandLine.ITypeConverter
+import picocli.CommandLine.TypeConversionException
+import java.time.Duration
+import java.util.Locale
+
+/**
+ * Reads a byte count written as a number with an optional unit: `B`, `K`/`KiB`, `M`/`MiB`,
+ * `G`/`GiB` (powers of 1024) or `KB`, `MB`, `GB` (powers of 1000), any case: `1MiB`, `64k`, `4096`.
+ */
+public class ByteSizeConverter : ITypeConverter<Long> {
+    override fun convert(value: String): Long = parseByteSize(value)
+}
+
+/** Reads a duration such as `30s`, `500ms`, `2m`, `1h`, an ISO-8601 `PT30S`, or a bare number of seconds. */
+public class DurationConverter : ITypeConverter<Duration> {
+    override fun convert(value: String): Duration = parseDuration(value)
+}
+
+private val SIZE = Regex("""(\d+)\s*([a-zA-Z]*)""")
+private val DURATION = Regex("""(\d+(?:\.\d+)?)\s*([a-zA-Z]*)""")
+
+internal fun parseByteSize(text: String): Long {
+    val match = SIZE.matchEntire(text.trim()) ?: throw TypeConversionException("'$text' is not a byte size such as 1MiB, 64KiB or 4096")
+    val multiplier = when (match.groupValues[2].lowercase(Locale.ROOT)) {
+        "", "b" -> 1L
+        "k", "kib" -> 1L shl 10
+        "m", "mib" -> 1L shl 20
+        "g", "gib" -> 1L shl 30
+        "kb" -> 1_000L
+        "mb" -> 1_000_000L
+        "gb" -> 1_000_000_000L
+        else -> throw TypeConversionException("'$text' has an unknown unit; use B, KiB, MiB, GiB, KB, MB or GB")
+    }
+    val number = match.groupValues[1].toLongOrNull()
+        ?: throw TypeConversionException("'$text' is too large")
+    if (number > Long.MAX_VALUE / multiplier) throw TypeConversionException("'$text' is too large")
+    return number * multiplier
+}
+
+internal fun parseDuration(text: String): Duration {
+    val trimmed = text.trim()
+    if (trimmed.startsWith("P", ignoreCase = true)) {
+        return runCatching { Duration.parse(trimmed) }.getOrElse { throw TypeConversionException("'$text' is not an ISO-8601 duration") }
+    }
+    val match = DURATION.matchEntire(trimmed) ?: throw TypeConversionException("'$text' is not a duration such as 30s, 500ms or 2m")
+    val amount = match.groupValues[1].toBigDecimal()
+    val nanosPerUnit = when (match.groupValues[2].lowercase(Locale.ROOT)) {
+        "ms" -> 1_000_000L
+        "", "s" -> 1_000_000_000L
+        "m", "min" -> 60_000_000_000L
+        "h" -> 3_600_000_000_000L
+        else -> throw TypeConversionException("'$text' has an unknown unit; use ms, s, m or h")
+    }
+    return Duration.ofNanos(amount.multiply(nanosPerUnit.toBigDecimal()).toLong())
+}
+
+/** Formats [bytes] for people: `512 B`, `64.0 KiB`, `1.50 GiB`. */
+internal fun formatBytes(bytes: Long): String = when {
+    bytes < 1024 -> "$bytes B"
+    bytes < 1L shl 20 -> String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+    bytes < 1L shl 30 -> String.format(Locale.ROOT, "%.1f MiB", bytes / (1L shl 20).toDouble())
+    else -> String.format(Locale.ROOT, "%.2f GiB", bytes / (1L shl 30).toDouble())
+}
