@@ -8,6 +8,7 @@ import dev.zerocopy.ktor.sendFrom
 import io.ktor.http.cio.Request
 import io.ktor.network.sockets.Socket
 import io.ktor.utils.io.ByteReadChannel
+import io.ktor.utils.io.discard
 import io.ktor.utils.io.discardExact
 import kotlinx.coroutines.withTimeoutOrNull
 import org.slf4j.LoggerFactory
@@ -18,6 +19,7 @@ import java.util.Locale
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
 
 /** The most bytes one send step moves before its stall timeout is checked again. */
@@ -28,6 +30,9 @@ private const val RECEIVE_STEP = 1 shl 20
 
 /** The largest body a GET, HEAD or DELETE may carry; it is read and dropped. */
 private const val MAX_IGNORED_BODY = 64 * 1024L
+
+/** The most bytes read and dropped before closing a connection after an error. */
+private const val LINGER_BYTES = 4L shl 20
 
 /** One request and what became of it, for the response and the access log. */
 private class Exchange(val request: Request, val peer: String) {
@@ -40,7 +45,9 @@ private class Exchange(val request: Request, val peer: String) {
 
     /** Whether request body bytes are still unread on the connection. */
     var bodyPending = false
-    var range: String = "-"
+
+    /** The range asked for, as sent: `Range` of a GET or HEAD, `Content-Range` of a PUT. */
+    val range: String = (request.headers["Range"] ?: request.headers["Content-Range"])?.toString() ?: "-"
     var status = 0
     var bytes = 0L
     var mode = "-"
@@ -76,6 +83,7 @@ internal class Exchanges(
             val started = System.nanoTime()
             requests.incrementAndGet()
             sendError(socket, rejected, keepAlive = false, withBody = true)
+            linger(input)
             accessLog(peer, "-", "-", "-", rejected.status.code, 0, "-", started, rejected.message)
             return false
         }
@@ -103,6 +111,7 @@ internal class Exchanges(
             x.note = error.message
             val keepAlive = x.keepAlive && !x.bodyPending && error.status.keepsConnection
             sendError(socket, error, keepAlive, withBody = !x.isHead)
+            if (!keepAlive) linger(input)
             return keepAlive
         } catch (cancelled: CancellationException) {
             x.note = "cancelled (server stopping)"
@@ -195,7 +204,6 @@ internal class Exchanges(
             add("Accept-Ranges" to "bytes")
             if (range != null) add("Content-Range" to range.contentRange(size))
         }
-        x.range = range?.toString() ?: "-"
         x.status = status.code
         return responseHead(status, headers, x.keepAlive) to body.takeUnless { x.isHead }
     }
@@ -281,7 +289,6 @@ internal class Exchanges(
         val stream = live.open(name, put?.total ?: 0)
         x.mode = "LIVE"
         if (put != null) {
-            x.range = put.range.toString()
             val from = put.range.first.toInt()
             val to = (put.range.last + 1).toInt()
             stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
@@ -325,6 +332,16 @@ internal class Exchanges(
         }
     }
 
+    /**
+     * Reads and drops what the client may still be sending (a refused body, the rest of a
+     * bad head), for at most [LINGER_BYTES] and one second, before the connection closes:
+     * closing a socket with unread bytes makes the kernel send a reset, which can destroy
+     * the error response before the client has read it.
+     */
+    private suspend fun linger(input: ByteReadChannel) {
+        withTimeoutOrNull(1.seconds) { input.discard(LINGER_BYTES) }
+    }
+
     /** Sends [views] with one gathering write under the stall timeout. */
     private suspend fun send(socket: Socket, views: List<ByteView>) {
         withTimeoutOrNull(stall) { socket.sendFrom(views) }
@@ -350,7 +367,7 @@ internal class Exchanges(
         if (!config.accessLog || !access.isInfoEnabled) return
         val micros = (System.nanoTime() - started) / 1000
         access.info(
-            "{} {} {} range={} status={} bytes={} mode={} us={}{}",
+            "{} {} {} range=\"{}\" status={} bytes={} mode={} us={}{}",
             peer, method, target, range, status, bytes, mode, micros, note?.let { " ($it)" } ?: "",
         )
     }

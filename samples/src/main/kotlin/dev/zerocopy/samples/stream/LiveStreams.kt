@@ -91,14 +91,14 @@ internal class LiveStreams(private val budget: Long) {
             }
             return existing
         }
-        if (total > MAX_STREAM_BYTES) {
-            throw HttpError(Status.CONTENT_TOO_LARGE, "live stream '$name' declares $total bytes; one stream holds at most $MAX_STREAM_BYTES")
-        }
         if (total > budget - used) {
             throw HttpError(
                 Status.CONTENT_TOO_LARGE,
                 "live stream '$name' declares $total bytes, but only ${budget - used} of the $budget-byte live limit are free",
             )
+        }
+        if (total > MAX_STREAM_BYTES) {
+            throw HttpError(Status.CONTENT_TOO_LARGE, "live stream '$name' declares $total bytes; one stream holds at most $MAX_STREAM_BYTES")
         }
         val stream = LiveStream(name, total.toInt())
         used += total

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
@@ -104,6 +106,8 @@ public class StreamServer private constructor(
     private val open = AtomicInteger()
     private val closed = AtomicBoolean()
     private val stopped = CountDownLatch(1)
+    private val connectionEnded = ReentrantLock()
+    private val fewerConnections = connectionEnded.newCondition()
 
     /** The port the server listens on. */
     public val port: Int = (listener.localAddress as InetSocketAddress).port
@@ -132,6 +136,23 @@ public class StreamServer private constructor(
 
     /** The connections open now. */
     public fun openConnections(): Int = open.get()
+
+    /**
+     * Blocks until at most [count] connections are open (the server noticed the others end)
+     * or [timeout] passed.
+     *
+     * @return whether the count was reached in time
+     */
+    public fun awaitOpenConnections(count: Int, timeout: Duration): Boolean {
+        var left = timeout.toNanos()
+        connectionEnded.withLock {
+            while (open.get() > count) {
+                if (left <= 0) return false
+                left = fewerConnections.awaitNanos(left)
+            }
+        }
+        return true
+    }
 
     /** Whether the listener or the selector is still open; false once [close] returns. */
     public fun isRunning(): Boolean = !listener.isClosed || selector.isActive
@@ -164,6 +185,7 @@ public class StreamServer private constructor(
                     withContext(NonCancellable) { withTimeoutOrNull(5.seconds) { socket.socketContext.join() } }
                     connections.remove(socket)
                     open.decrementAndGet()
+                    connectionEnded.withLock { fewerConnections.signalAll() }
                 }
             }
         }

@@ -1,0 +1,105 @@
+package dev.zerocopy.samples.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerocopy.samples.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Starting on port 0, stopping cleanly, and the limits on connections. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+final class StreamServerLifecycleTest {
+
+    @TempDir
+    Path root;
+
+    private StreamServer start(int maxConnections, Duration idleTimeout) throws Exception {
+        Files.writeString(root.resolve("a.txt"), "abc");
+        StreamConfig config = new StreamConfig(root);
+        config.setMaxConnections(maxConnections);
+        config.setIdleTimeout(idleTimeout);
+        return StreamServer.start(config);
+    }
+
+    @Test
+    void startsOnPortZeroAndReportsTheBoundPort() throws Exception {
+        try (StreamServer server = start(16, Duration.ofSeconds(30))) {
+            assertTrue(server.getPort() > 0);
+            assertEquals("http://127.0.0.1:" + server.getPort(), server.getBaseUrl());
+            assertTrue(server.isRunning());
+            try (RawHttp raw = new RawHttp(server.getPort())) {
+                assertEquals("abc", raw.get("/a.txt").text());
+            }
+        }
+    }
+
+    @Test
+    void closeEndsEveryConnectionFreesThePortAndClosesTheSelector() throws Exception {
+        StreamServer server = start(16, Duration.ofSeconds(30));
+        int port = server.getPort();
+        try (RawHttp served = new RawHttp(port); RawHttp idle = new RawHttp(port); RawHttp midHead = new RawHttp(port)) {
+            assertEquals("abc", served.get("/a.txt").text());
+            midHead.send("GET /a.txt HTTP/1.1\r\n");
+
+            server.close();
+
+            assertTrue(served.serverClosed());
+            assertTrue(idle.serverClosed());
+            assertTrue(midHead.serverClosed());
+        }
+        assertFalse(server.isRunning());
+        assertEquals(0, server.openConnections());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+        server.close(); // idempotent
+        assertTrue(server.awaitClose(Duration.ZERO));
+    }
+
+    @Test
+    void connectionsOverTheLimitAre503() throws Exception {
+        try (StreamServer server = start(2, Duration.ofSeconds(30));
+                RawHttp first = new RawHttp(server.getPort());
+                RawHttp second = new RawHttp(server.getPort())) {
+            assertEquals(200, first.get("/a.txt").status());
+            assertEquals(200, second.get("/a.txt").status());
+            try (RawHttp third = new RawHttp(server.getPort())) {
+                RawHttp.Response refused = third.read();
+                assertEquals(503, refused.status());
+                assertTrue(refused.text().contains("limit of 2 connections"), refused.text());
+            }
+            assertEquals(200, first.get("/a.txt").status());
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        try (StreamServer server = start(16, Duration.ofMillis(300)); RawHttp raw = new RawHttp(server.getPort())) {
+            assertEquals(200, raw.get("/a.txt").status());
+            assertTrue(raw.serverClosed());
+            assertTrue(server.awaitOpenConnections(0, Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void commandLineRefusesAMissingRoot() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine().setErr(new PrintWriter(err));
+
+        int status = commandLine.execute("stream", "serve", "--root", root.resolve("missing").toString(), "--port", "0");
+
+        assertEquals(2, status);
+        assertTrue(err.toString().contains("is not a directory"), err.toString());
+    }
+}
