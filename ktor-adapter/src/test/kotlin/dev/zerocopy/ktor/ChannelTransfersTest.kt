@@ -135,4 +135,20 @@ class ChannelTransfersTest : FunSpec({
             }
         }
     }
+
+    test("a receive through a channel cancelled part way keeps its bytes, and the next receive gets the rest") {
+        withTimeout(10.seconds) {
+            val channel = ByteChannel()
+            channel.writeFully(byteArrayOf(1, 2, 3))
+            channel.flush()
+            val view = ByteView.allocate(6)
+            shouldThrow<TimeoutCancellationException> { withTimeout(100.milliseconds) { channel.recvInto(view) } }
+            view.slice(0, 3) shouldBe ByteView.wrap(byteArrayOf(1, 2, 3))
+            channel.writeFully(byteArrayOf(4, 5, 6))
+            channel.flush()
+            val rest = ByteView.allocate(3)
+            channel.recvInto(rest)
+            rest shouldBe ByteView.wrap(byteArrayOf(4, 5, 6))
+        }
+    }
 })
