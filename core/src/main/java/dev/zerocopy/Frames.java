@@ -2,7 +2,7 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
-import dev.zerocopy.internal.ViewReceiver;
+import dev.zerocopy.internal.FrameParts;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteOrder;
@@ -189,12 +189,7 @@ public final class Frames {
         Objects.requireNonNull(allocator, "allocator");
         Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
         int size = recvHeader(source, maxSize, deadline);
-        ByteView payload = allocator.apply(size);
-        if (payload.size() < size) {
-            throw new IllegalStateException("allocator returned " + payload.size() + " bytes for a "
-                    + size + "-byte payload");
-        }
-        return recvPayload(source, payload.slice(0, size), deadline);
+        return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
     }
 
     private static ByteView recvFrame(ReadableByteChannel source, ByteView into, Deadline deadline)
@@ -208,14 +203,14 @@ public final class Frames {
 
     private static int recvHeader(ReadableByteChannel source, int limit, Deadline deadline) throws IOException {
         ByteView header = ByteView.allocate(HEADER_SIZE);
-        Blocking.complete(new ViewReceiver(source, header, "frame header bytes"), source, deadline,
+        Blocking.complete(FrameParts.header(source, header), source, deadline,
                 "frame header bytes received");
         return payloadSize(header, limit);
     }
 
     private static ByteView recvPayload(ReadableByteChannel source, ByteView payload, Deadline deadline)
             throws IOException {
-        Blocking.complete(new ViewReceiver(source, payload, "frame payload bytes"), source, deadline,
+        Blocking.complete(FrameParts.payload(source, payload), source, deadline,
                 "frame payload bytes received");
         return payload;
     }

@@ -20,7 +20,7 @@ public final class FileModes {
     /** Returns why a send to {@code target} should use the copy loop, or null for zero-copy. */
     public static String whyNotZeroCopySend(WritableByteChannel target) {
         if (!isJdkChannel(target)) {
-            return target.getClass().getName() + " is not a JDK channel: transferTo would emulate itself"
+            return describe(target) + " is not a JDK channel: transferTo would emulate itself"
                     + " with an 8 KiB heap buffer";
         }
         if (target instanceof FileChannel) {
@@ -46,11 +46,30 @@ public final class FileModes {
 
     /** Returns why a receive from {@code source} should use the copy loop, or null for zero-copy. */
     public static String whyNotZeroCopyReceive(ReadableByteChannel source) {
-        if (source instanceof FileChannel && isJdkChannel(source)) {
+        if (!isJdkChannel(source)) {
+            return describe(source) + " is not a JDK channel: transferFrom would emulate itself with an 8 KiB"
+                    + " heap buffer";
+        }
+        if (source instanceof FileChannel) {
             return null;
         }
         return "transferFrom from a " + source.getClass().getName() + " is an 8 KiB copy loop inside the JDK"
                 + " and cannot tell the end of stream from an empty channel";
+    }
+
+    /**
+     * A channel's own description where its class gives one (an adapter's channel says
+     * what it wraps), else its class name.
+     */
+    private static String describe(Channel channel) {
+        try {
+            if (channel.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
+                return channel.toString();
+            }
+        } catch (NoSuchMethodException impossible) {
+            // every class has toString
+        }
+        return channel.getClass().getName();
     }
 
     /** The JDK's own channels are the ones its transferTo can hand to the kernel. */

@@ -6,9 +6,14 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.internal.FrameParts
+import dev.zerocopy.ktor.internal.NioSide
 import dev.zerocopy.ktor.internal.awaitReady
 import dev.zerocopy.ktor.internal.checkNotBroken
 import dev.zerocopy.ktor.internal.drive
+import dev.zerocopy.ktor.internal.fallbackDescription
+import dev.zerocopy.ktor.internal.fallbackReadChannel
+import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
@@ -21,6 +26,15 @@ import java.nio.file.StandardOpenOption
 // suspends on the socket's SelectorManager when the channel would block: no thread
 // is blocked, nothing is copied through a ByteArray, and thousands of transfers
 // share the selector's thread.
+//
+// A socket the adapter cannot drive that way (one that is not Selectable, like a TLS
+// socket) goes through Ktor's read and write channels instead, opened by the adapter
+// once per socket: the copy path of ChannelTransfers.kt. sendFile then reports COPY
+// and why. Do not also open Ktor's channels on such a socket.
+//
+// One owner per direction: after openReadChannel() (or openWriteChannel()) on a Ktor
+// NIO socket, Ktor's coroutine reads (or writes) it, so the adapter's receives (or
+// sends) on the socket throw IllegalStateException; the other direction stays free.
 //
 // Cancellation, for every suspending function in this file: the call is cancellable
 // while it is suspended waiting for the socket, and under withTimeout; cancellation
@@ -54,8 +68,8 @@ public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view)
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
 public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
+    val side = nioSideOf(this, SelectInterest.WRITE) ?: return fallbackWriteChannel(this).sendFrom(views)
     checkNotBroken(this)
-    val side = nioSideOf(this)
     return drive(this, side, Transfer.send(side.channel, *views.toTypedArray()))
 }
 
@@ -72,7 +86,7 @@ public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
  * @throws java.io.IOException if the socket fails or closes
  */
 public suspend fun Socket.recvInto(view: ByteView): Long {
-    val side = nioSideOf(this)
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvInto(view)
     return drive(this, side, Transfer.receive(side.channel, view))
 }
 
@@ -89,7 +103,7 @@ public suspend fun Socket.recvInto(view: ByteView): Long {
 public suspend fun Socket.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
-    val side = nioSideOf(this)
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
     val buffer = view.buffer()
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
     val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
@@ -126,9 +140,9 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
  */
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
-    val size = recvHeader(into.size())
-    val payload = into.slice(0, size)
-    recvInto(payload)
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(into)
+    val payload = into.slice(0, recvHeader(side, into.size()))
+    drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
 }
 
@@ -147,17 +161,16 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
  */
 public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
     require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
-    val size = recvHeader(maxSize)
-    val view = allocator(size)
-    check(view.size() >= size) { "allocator returned ${view.size()} bytes for a $size-byte payload" }
-    val payload = view.slice(0, size)
-    recvInto(payload)
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, allocator)
+    val size = recvHeader(side, maxSize)
+    val payload = FrameParts.allocated(allocator(size), size)
+    drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
 }
 
-private suspend fun Socket.recvHeader(limit: Int): Int {
+private suspend fun Socket.recvHeader(side: NioSide, limit: Int): Int {
     val header = ByteView.allocate(Frames.HEADER_SIZE)
-    recvInto(header)
+    drive(this, side, FrameParts.header(side.channel, header))
     return Frames.payloadSize(header, limit)
 }
 
@@ -181,8 +194,9 @@ public suspend fun Socket.sendFile(
     count: Long = -1,
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer {
+    val side = nioSideOf(this, SelectInterest.WRITE)
+        ?: return fallbackWriteChannel(this).sendFile(file, offset, count, options, fallbackDescription(this, "write"))
     checkNotBroken(this)
-    val side = nioSideOf(this)
     return FileTransfer.send(file, offset, count, side.channel, options).use { transfer ->
         drive(this, side, transfer)
         transfer
@@ -221,7 +235,8 @@ public suspend fun Socket.recvFile(
     count: Long,
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer {
-    val side = nioSideOf(this)
+    val side = nioSideOf(this, SelectInterest.READ)
+        ?: return fallbackReadChannel(this).recvFile(file, offset, count, options, fallbackDescription(this, "read"))
     return FileTransfer.receive(side.channel, file, offset, count, options).use { transfer ->
         drive(this, side, transfer)
         transfer

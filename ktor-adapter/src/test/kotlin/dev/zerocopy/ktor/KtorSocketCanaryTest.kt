@@ -35,4 +35,8 @@ class KtorSocketCanaryTest : FunSpec({
             }
         }
     }
+
+    test("Ktor's sockets still record who opened their read and write channels, so the adapter can refuse a second owner") {
+        dev.zerocopy.ktor.internal.ownerCheckAvailable shouldBe true
+    }
 })

@@ -27,3 +27,6 @@ fun randomBytes(size: Int, seed: Long): ByteArray {
     val random = SplittableRandom(seed)
     return ByteArray(size) { random.nextInt().toByte() }
 }
+
+/** Tests that run only with `mvn verify -Pstress`, which sets this property. */
+val stressRuns: Boolean = System.getProperty("zerocopy.stress") == "true"

@@ -189,4 +189,19 @@ class SocketTransfersTest : FunSpec({
             }
         }
     }
+
+    test("frame errors read as core's: an end inside the header, and an allocator that returns too little") {
+        withTimeout(10.seconds) {
+            withLoopback(selector) { client, server ->
+                client.sendFrame(ByteView.allocate(100))
+                shouldThrow<IllegalStateException> { server.recvFrame(maxSize = 100) { ByteView.allocate(99) } }
+                    .message shouldBe "allocator returned 99 bytes for a 100-byte payload"
+                server.recvInto(ByteView.allocate(100)) // the refused payload is still there
+                client.sendFrom(ByteView.allocate(3))
+                client.close()
+                shouldThrow<EndOfStreamException> { server.recvFrame(maxSize = 100) }.message shouldBe
+                    "stream ended after 3 of 8 frame header bytes"
+            }
+        }
+    }
 })

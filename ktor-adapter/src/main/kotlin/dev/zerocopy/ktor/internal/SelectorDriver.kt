@@ -8,6 +8,7 @@ import io.ktor.network.sockets.Socket
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.yield
 import java.io.IOException
+import java.lang.reflect.Field
 import java.lang.reflect.Method
 import java.nio.channels.ClosedChannelException
 import java.nio.channels.SelectionKey
@@ -29,40 +30,83 @@ private val selectorGetter = object : ClassValue<Method?>() {
             ?.takeIf { SelectorManager::class.java.isAssignableFrom(it.returnType) }
 }
 
-/** Returns the NIO side of [socket], or fails saying why the adapter cannot drive it. */
-internal fun nioSideOf(socket: Socket): NioSide {
-    val selectable = socket as? Selectable
-        ?: throw UnsupportedOperationException(
-            "${socket::class.qualifiedName} is not Selectable; the adapter drives only Ktor's NIO TCP sockets"
-        )
-    val channel = selectable.channel as? SocketChannel
-        ?: throw UnsupportedOperationException("${selectable.channel::class.qualifiedName} is not a SocketChannel")
-    val selector = selectorGetter.get(socket.javaClass)?.invoke(socket) as? SelectorManager
-        ?: throw UnsupportedOperationException(
-            "${socket::class.qualifiedName} does not expose its SelectorManager through getSelector()"
-        )
-    return NioSide(selectable, channel, selector)
+/**
+ * Returns the NIO side of [socket] for one direction, or null if the socket has none the
+ * adapter can drive (it is not Selectable, like a TLS socket): such a socket goes through
+ * Ktor's channels instead ([fallbackReason] says why).
+ *
+ * @throws IllegalStateException if Ktor's own channel for that direction was opened on
+ *   the socket: Ktor's reader or writer coroutine owns that direction then
+ */
+internal fun nioSideOf(socket: Socket, interest: SelectInterest): NioSide? {
+    if (fallbackReason(socket) != null) return null
+    checkOwner(socket, interest)
+    val selectable = socket as Selectable
+    val selector = selectorGetter.get(socket.javaClass)!!.invoke(socket) as SelectorManager
+    return NioSide(selectable, selectable.channel as SocketChannel, selector)
 }
+
+/** Tells why [socket] cannot be driven on its NIO channel, or null if it can. */
+internal fun fallbackReason(socket: Socket): String? {
+    val selectable = socket as? Selectable ?: return "${socket::class.qualifiedName} is not Selectable"
+    if (selectable.channel !is SocketChannel) {
+        return "${socket::class.qualifiedName}'s channel ${selectable.channel::class.qualifiedName} is not a SocketChannel"
+    }
+    if (selectorGetter.get(socket.javaClass) == null) {
+        return "${socket::class.qualifiedName} does not expose its SelectorManager through getSelector()"
+    }
+    return null
+}
+
+/**
+ * Ktor's sockets remember the coroutine that serves `openReadChannel()` or
+ * `openWriteChannel()` in fields of `SocketBase` that are package-private on the JVM.
+ * Reading them is the only way to refuse a second owner before it corrupts the stream;
+ * the canary test fails first if a Ktor upgrade renames them.
+ */
+private val ownerFields: Map<SelectInterest, Field?> = run {
+    fun field(name: String): Field? = runCatching {
+        Class.forName("io.ktor.network.sockets.SocketBase").getDeclaredField(name).apply { isAccessible = true }
+    }.getOrNull()
+    // Named for the job's side of Ktor's channel: reading the socket is a WriterJob into the read channel.
+    mapOf(SelectInterest.READ to field("writerJob"), SelectInterest.WRITE to field("readerJob"))
+}
+
+internal fun checkOwner(socket: Socket, interest: SelectInterest) {
+    val field = ownerFields[interest] ?: return
+    if (!field.declaringClass.isInstance(socket) || field.get(socket) == null) return
+    val (opened, verb, gerund) =
+        if (interest == SelectInterest.READ) Triple("openReadChannel", "receive", "receiving")
+        else Triple("openWriteChannel", "send", "sending")
+    throw IllegalStateException(
+        "$opened() was called on this socket, so Ktor's channel owns it for $gerund; " +
+            "$verb through that channel (the adapter's extensions on it) instead of the socket"
+    )
+}
+
+/** Whether Ktor's owner fields were found; the canary test asserts it. */
+internal val ownerCheckAvailable: Boolean get() = ownerFields.values.all { it != null }
 
 /**
  * Sends that were cancelled or failed part way, by socket: the peer saw a partial
  * message, so later sends on that socket must fail instead of corrupting the stream.
  */
-private val brokenSends: MutableMap<Socket, String> = Collections.synchronizedMap(WeakHashMap())
+private val brokenSends: MutableMap<Any, String> = Collections.synchronizedMap(WeakHashMap())
 
-internal fun checkNotBroken(socket: Socket) {
-    brokenSends[socket]?.let { throw IOException("the connection is broken for sending: $it") }
+/** @param connection the socket or Ktor write channel that sends */
+internal fun checkNotBroken(connection: Any) {
+    brokenSends[connection]?.let { throw IOException("the connection is broken for sending: $it") }
 }
 
 /** Steps between two cooperative yields: 16 steps are at most 16 MiB (64 MiB for files). */
 private const val STEPS_PER_YIELD = 16
 
 /**
- * Steps [transfer] to completion, suspending on the socket's selector whenever a step
- * moves nothing. A send that ends early after moving some bytes marks the socket broken.
+ * Steps [transfer] to completion, calling [await] whenever a step moves nothing. A send
+ * that ends early after moving some bytes marks [connection] broken.
  */
-internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): Long {
-    val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
+internal suspend fun drive(connection: Any, transfer: Transfer, await: suspend () -> Unit): Long {
+    val sending = transfer.interestOps() == SelectionKey.OP_WRITE
     val start = transfer.transferred()
     var completed = false
     try {
@@ -74,7 +118,7 @@ internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): L
                 throw closedWhile(transfer, closed)
             }
             if (moved == 0L) {
-                if (!transfer.isComplete) awaitReady(side, interest, transfer)
+                if (!transfer.isComplete) await()
             } else if (++steps % STEPS_PER_YIELD == 0) {
                 yield()
             }
@@ -82,13 +126,19 @@ internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): L
         completed = true
         return transfer.transferred() - start
     } finally {
-        if (!completed && interest == SelectInterest.WRITE && transfer.transferred() > 0) {
+        if (!completed && sending && transfer.transferred() > 0) {
             brokenSends.putIfAbsent(
-                socket, "a send ended after ${transfer.transferred()} of ${transfer.byteCount()} bytes, " +
+                connection, "a send ended after ${transfer.transferred()} of ${transfer.byteCount()} bytes, " +
                     "so the peer saw a partial message"
             )
         }
     }
+}
+
+/** Steps [transfer] on the socket's own channel, suspending on its selector when it would block. */
+internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): Long {
+    val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
+    return drive(socket, transfer) { awaitReady(side, interest, transfer) }
 }
 
 /**
@@ -113,9 +163,9 @@ internal suspend fun awaitReady(side: NioSide, interest: SelectInterest, transfe
     }
 }
 
-private fun closedWhile(transfer: Transfer, cause: IOException): IOException {
+internal fun closedWhile(transfer: Transfer, cause: IOException): IOException {
     val verb = if (transfer.interestOps() == SelectionKey.OP_WRITE) "sent" else "received"
     return IOException(
-        "socket closed after ${transfer.transferred()} of ${transfer.byteCount()} bytes $verb", cause
+        "connection closed after ${transfer.transferred()} of ${transfer.byteCount()} bytes $verb", cause
     )
 }

@@ -1,0 +1,252 @@
+package dev.zerocopy.ktor
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.FileMode
+import dev.zerocopy.FileOptions
+import dev.zerocopy.FileTransfer
+import dev.zerocopy.Frames
+import dev.zerocopy.Transfer
+import dev.zerocopy.internal.FrameParts
+import dev.zerocopy.ktor.internal.KtorSink
+import dev.zerocopy.ktor.internal.KtorSource
+import dev.zerocopy.ktor.internal.checkNotBroken
+import io.ktor.utils.io.ByteReadChannel
+import io.ktor.utils.io.ByteWriteChannel
+import java.nio.ReadOnlyBufferException
+import java.nio.channels.FileChannel
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+
+// The copy path: the same operations as on a Socket, for code that holds Ktor's
+// ByteWriteChannel or ByteReadChannel (a TLS socket's, a socket whose channels are
+// already open, an in-memory ByteChannel). Ktor buffers its channels in its own
+// memory, so each byte is copied once between a view (or file) and Ktor's buffer;
+// nothing else is copied and no thread is blocked. Sends flush the channel before
+// they return.
+//
+// Cancellation, for every suspending function in this file: the call is cancellable
+// while it is suspended in Ktor (flush or awaitContent), and under withTimeout;
+// cancellation is not checked when it does not suspend. If a receive is cancelled,
+// the bytes that arrived are at the start of the view (or in the file) and the
+// channel stays usable. If a send is cancelled after some of its bytes went to the
+// channel, the peer will see a partial message: the channel is marked broken and
+// later sends through the adapter on it fail with an IOException.
+
+/**
+ * Sends every byte of [view] through this channel and flushes it. The view is only
+ * read; many coroutines may send the same view to different channels at once.
+ *
+ * Cancellable while suspended (see the file's cancellation contract): a send
+ * cancelled after some bytes went out marks the channel broken for sending.
+ *
+ * @return the bytes sent, always `view.size()`
+ * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
+ */
+public suspend fun ByteWriteChannel.sendFrom(view: ByteView): Long = sendFrom(listOf(view))
+
+/**
+ * Sends [views] one after another as one stream of bytes and flushes the channel.
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * channel broken for sending.
+ *
+ * @return the bytes sent, always the sum of the views' sizes
+ * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
+ */
+public suspend fun ByteWriteChannel.sendFrom(views: List<ByteView>): Long {
+    checkNotBroken(this)
+    val sink = KtorSink(this, "Ktor's write channel")
+    return sink.drive(Transfer.send(sink, *views.toTypedArray()))
+}
+
+/**
+ * Sends [payload] as one length-prefixed frame (an 8-byte big-endian size, then the
+ * bytes; see [Frames]).
+ *
+ * Cancellable while suspended: cancelled after some bytes went out, the channel is
+ * marked broken for sending.
+ *
+ * @return the bytes sent, header included
+ * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
+ */
+public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
+    sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+
+/**
+ * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) through
+ * this channel with the pooled copy loop, and flushes it. Positional: the file
+ * channel's position is not used or changed. There is no zero-copy into a Ktor
+ * channel, so `AUTO` and `ZERO_COPY` both run the copy loop, and the result's
+ * [FileTransfer.fallbackReason] says why; the options' timeout is ignored (use
+ * `withTimeout`).
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * channel broken for sending; the pooled buffer is returned either way.
+ *
+ * @return the finished transfer: bytes sent, the mode that ran and the fallback reason
+ * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
+ * @throws java.io.IOException if the file shrinks below the range, the channel is closed
+ *   or failed, or an earlier send on it broke
+ */
+public suspend fun ByteWriteChannel.sendFile(
+    file: FileChannel,
+    offset: Long = 0,
+    count: Long = -1,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer = sendFile(file, offset, count, options, "Ktor's write channel")
+
+/**
+ * Sends a range of the file at [path] through this channel, opening and closing the
+ * file; see the [FileChannel] form.
+ *
+ * Cancellable while suspended: a send cancelled after some bytes went out marks the
+ * channel broken for sending.
+ *
+ * @return the finished transfer
+ */
+public suspend fun ByteWriteChannel.sendFile(
+    path: Path,
+    offset: Long = 0,
+    count: Long = -1,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer = FileChannel.open(path, StandardOpenOption.READ).use { sendFile(it, offset, count, options) }
+
+internal suspend fun ByteWriteChannel.sendFile(
+    file: FileChannel,
+    offset: Long,
+    count: Long,
+    options: FileOptions,
+    description: String,
+): FileTransfer {
+    checkNotBroken(this)
+    val sink = KtorSink(this, description)
+    return FileTransfer.send(file, offset, count, sink, copyOnly(options)).use { transfer ->
+        sink.drive(transfer)
+        transfer
+    }
+}
+
+/**
+ * Fills [view] with exactly `view.size()` bytes from this channel.
+ *
+ * Cancellable while suspended: the bytes that arrived before cancellation are at
+ * the start of the view, and the channel stays usable for further receives.
+ *
+ * @return the bytes received, always `view.size()`
+ * @throws EndOfStreamException if the channel ends first; the bytes that arrived are
+ *   at the start of the view
+ * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
+ * @throws java.io.IOException if the channel failed
+ */
+public suspend fun ByteReadChannel.recvInto(view: ByteView): Long {
+    val source = KtorSource(this, "Ktor's read channel")
+    return source.drive(Transfer.receive(source, view))
+}
+
+/**
+ * Receives what this channel has buffered into the start of [view], suspending
+ * until it has at least one byte; at most `view.size()` bytes.
+ *
+ * Cancellable while suspended; nothing is lost by cancelling.
+ *
+ * @return the bytes received, -1 at the end of stream, or 0 if the view is empty
+ * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
+ * @throws java.io.IOException if the channel failed
+ */
+public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
+    if (view.isReadOnly) throw ReadOnlyBufferException()
+    if (view.isEmpty) return 0
+    val source = KtorSource(this, "Ktor's read channel")
+    val buffer = view.buffer()
+    while (true) {
+        val read = source.read(buffer)
+        if (read != 0) return read
+        source.await()
+    }
+}
+
+/**
+ * Receives one frame into the start of [into] and returns the slice holding its payload.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the channel's framing is lost.
+ *
+ * @return `into.slice(0, payloadSize)`, sharing content with [into]
+ * @throws dev.zerocopy.FrameTooLargeException if the payload is larger than [into];
+ *   the payload is still unread
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
+    if (into.isReadOnly) throw ReadOnlyBufferException()
+    val source = KtorSource(this, "Ktor's read channel")
+    val payload = into.slice(0, recvHeader(source, into.size()))
+    source.drive(FrameParts.payload(source, payload))
+    return payload
+}
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view made by
+ * [allocator] (a new heap view by default), which is called only after the header
+ * passed its checks.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the channel's framing is lost.
+ *
+ * @return a view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val source = KtorSource(this, "Ktor's read channel")
+    val size = recvHeader(source, maxSize)
+    val payload = FrameParts.allocated(allocator(size), size)
+    source.drive(FrameParts.payload(source, payload))
+    return payload
+}
+
+private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
+    val header = ByteView.allocate(Frames.HEADER_SIZE)
+    source.drive(FrameParts.header(source, header))
+    return Frames.payloadSize(header, limit)
+}
+
+/**
+ * Receives exactly [count] bytes from this channel into [file] from [offset] on,
+ * with the pooled copy loop; the file grows as needed. Positional: the file
+ * channel's position is not used or changed.
+ *
+ * Cancellable while suspended: the bytes received before cancellation are in the
+ * file, and the channel stays usable for further receives.
+ *
+ * @return the finished transfer
+ * @throws EndOfStreamException if the channel ends first; the bytes received are in the file
+ * @throws java.io.IOException if the channel failed
+ */
+public suspend fun ByteReadChannel.recvFile(
+    file: FileChannel,
+    offset: Long,
+    count: Long,
+    options: FileOptions = FileOptions.defaults(),
+): FileTransfer = recvFile(file, offset, count, options, "Ktor's read channel")
+
+internal suspend fun ByteReadChannel.recvFile(
+    file: FileChannel,
+    offset: Long,
+    count: Long,
+    options: FileOptions,
+    description: String,
+): FileTransfer {
+    val source = KtorSource(this, description)
+    return FileTransfer.receive(source, file, offset, count, copyOnly(options)).use { transfer ->
+        source.drive(transfer)
+        transfer
+    }
+}
+
+/** A Ktor channel has no file descriptor to hand the kernel: zero-copy means the copy loop, said so in the result. */
+private fun copyOnly(options: FileOptions): FileOptions =
+    if (options.mode() == FileMode.ZERO_COPY) options.withMode(FileMode.AUTO) else options

@@ -1,0 +1,148 @@
+package dev.zerocopy.ktor
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.FileOptions
+import dev.zerocopy.FileTransfer
+import io.ktor.network.sockets.Socket
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.future.future
+import java.nio.channels.FileChannel
+import java.nio.file.Path
+import java.util.concurrent.CompletableFuture
+import java.util.function.IntFunction
+
+/**
+ * The adapter's socket operations for Java callers: each method starts the suspending
+ * operation and returns a [CompletableFuture] of its result, without blocking the
+ * calling thread. The futures complete on a [Dispatchers.Default] thread, or
+ * exceptionally with the exception the suspending function documents.
+ *
+ * Cancellation: `future.cancel(true)` (or `false`) cancels the operation while it
+ * waits for the socket, with the same contract as the suspending function: a
+ * cancelled receive leaves the bytes that arrived at the start of the view, and a
+ * send cancelled after some bytes went out marks the socket broken for sending.
+ *
+ * ```java
+ * CompletableFuture<Long> sent = SocketFutures.sendFrom(socket, view);
+ * sent.thenAccept(n -> System.out.println(n + " bytes sent"));
+ * ```
+ */
+public object SocketFutures {
+
+    /** Operations run as children of this scope; one failing does not cancel the others. */
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+
+    private fun <T> start(block: suspend CoroutineScope.() -> T): CompletableFuture<T> = scope.future(block = block)
+
+    /**
+     * Sends every byte of [view] to [socket]; see [Socket.sendFrom].
+     *
+     * @return a future of the bytes sent, always `view.size()`
+     */
+    @JvmStatic
+    public fun sendFrom(socket: Socket, view: ByteView): CompletableFuture<Long> = start { socket.sendFrom(view) }
+
+    /**
+     * Sends [views] one after another as one stream; see [Socket.sendFrom].
+     *
+     * @return a future of the bytes sent
+     */
+    @JvmStatic
+    public fun sendFrom(socket: Socket, views: List<ByteView>): CompletableFuture<Long> =
+        start { socket.sendFrom(views) }
+
+    /**
+     * Fills [view] from [socket]; see [Socket.recvInto].
+     *
+     * @return a future of the bytes received, always `view.size()`
+     */
+    @JvmStatic
+    public fun recvInto(socket: Socket, view: ByteView): CompletableFuture<Long> = start { socket.recvInto(view) }
+
+    /**
+     * Receives what one read gives into the start of [view]; see [Socket.recvSome].
+     *
+     * @return a future of the bytes received, -1 at the end of stream
+     */
+    @JvmStatic
+    public fun recvSome(socket: Socket, view: ByteView): CompletableFuture<Int> = start { socket.recvSome(view) }
+
+    /**
+     * Sends [payload] as one length-prefixed frame; see [Socket.sendFrame].
+     *
+     * @return a future of the bytes sent, header included
+     */
+    @JvmStatic
+    public fun sendFrame(socket: Socket, payload: ByteView): CompletableFuture<Long> =
+        start { socket.sendFrame(payload) }
+
+    /**
+     * Receives one frame into the start of [into]; see [Socket.recvFrame].
+     *
+     * @return a future of the slice of [into] holding the payload
+     */
+    @JvmStatic
+    public fun recvFrame(socket: Socket, into: ByteView): CompletableFuture<ByteView> =
+        start { socket.recvFrame(into) }
+
+    /**
+     * Receives one frame of at most [maxSize] payload bytes into a view made by
+     * [allocator]; see [Socket.recvFrame].
+     *
+     * @return a future of a view of exactly the payload
+     */
+    @JvmStatic
+    @JvmOverloads
+    public fun recvFrame(
+        socket: Socket,
+        maxSize: Int,
+        allocator: IntFunction<ByteView> = IntFunction(ByteView::allocate),
+    ): CompletableFuture<ByteView> = start { socket.recvFrame(maxSize) { allocator.apply(it) } }
+
+    /**
+     * Sends [count] bytes of [file] from [offset] (-1: to the end); see [Socket.sendFile].
+     *
+     * @return a future of the finished transfer, with the mode that ran
+     */
+    @JvmStatic
+    @JvmOverloads
+    public fun sendFile(
+        socket: Socket,
+        file: FileChannel,
+        offset: Long = 0,
+        count: Long = -1,
+        options: FileOptions = FileOptions.defaults(),
+    ): CompletableFuture<FileTransfer> = start { socket.sendFile(file, offset, count, options) }
+
+    /**
+     * Sends a range of the file at [path]; see [Socket.sendFile].
+     *
+     * @return a future of the finished transfer, with the mode that ran
+     */
+    @JvmStatic
+    @JvmOverloads
+    public fun sendFile(
+        socket: Socket,
+        path: Path,
+        offset: Long = 0,
+        count: Long = -1,
+        options: FileOptions = FileOptions.defaults(),
+    ): CompletableFuture<FileTransfer> = start { socket.sendFile(path, offset, count, options) }
+
+    /**
+     * Receives exactly [count] bytes into [file] from [offset] on; see [Socket.recvFile].
+     *
+     * @return a future of the finished transfer
+     */
+    @JvmStatic
+    @JvmOverloads
+    public fun recvFile(
+        socket: Socket,
+        file: FileChannel,
+        offset: Long,
+        count: Long,
+        options: FileOptions = FileOptions.defaults(),
+    ): CompletableFuture<FileTransfer> = start { socket.recvFile(file, offset, count, options) }
+}

@@ -1,0 +1,154 @@
+package dev.zerocopy.ktor
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.FileMode
+import dev.zerocopy.FileOptions
+import dev.zerocopy.FrameTooLargeException
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.openReadChannel
+import io.ktor.network.sockets.openWriteChannel
+import io.ktor.utils.io.ByteChannel
+import io.ktor.utils.io.close
+import io.ktor.utils.io.writeFully
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import java.io.IOException
+import java.nio.channels.FileChannel
+import java.nio.file.Files
+import java.nio.file.StandardOpenOption
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+class ChannelTransfersTest : FunSpec({
+
+    val selector = SelectorManager(Dispatchers.Default)
+    afterSpec { selector.close() }
+
+    test("views, gathered views and frames cross Ktor's socket channels byte for byte") {
+        withTimeout(30.seconds) {
+            val payload = ByteView.wrap(randomBytes(10 shl 20, 21)).readOnly()
+            withLoopback(selector) { client, server ->
+                val output = client.openWriteChannel()
+                val input = server.openReadChannel()
+                coroutineScope {
+                    launch {
+                        output.sendFrom(payload) shouldBe payload.size().toLong()
+                        output.sendFrom(listOf(payload.slice(0, 3), ByteView.empty(), payload.slice(3, 1000)))
+                        output.sendFrame(payload.slice(0, 777))
+                        output.sendFrame(payload.slice(0, 5000))
+                    }
+                    val whole = ByteView.allocateDirect(payload.size())
+                    input.recvInto(whole) shouldBe payload.size().toLong()
+                    whole shouldBe payload
+                    val gathered = ByteView.allocate(1000)
+                    input.recvInto(gathered)
+                    gathered shouldBe payload.slice(0, 1000)
+                    input.recvFrame(maxSize = 1000) shouldBe payload.slice(0, 777)
+                    val tooLarge = shouldThrow<FrameTooLargeException> { input.recvFrame(ByteView.allocate(4999)) }
+                    tooLarge.frameSize() shouldBe 5000L
+                    val rest = ByteView.allocate(5000) // the payload of the refused frame is still unread
+                    input.recvInto(rest)
+                    rest shouldBe payload.slice(0, 5000)
+                }
+            }
+        }
+    }
+
+    test("recvSome returns what Ktor has buffered, and -1 after the writer closes") {
+        withTimeout(10.seconds) {
+            val channel = ByteChannel()
+            val view = ByteView.allocate(100)
+            val waiting = async(start = CoroutineStart.UNDISPATCHED) { channel.recvSome(view) }
+            channel.writeFully(byteArrayOf(1, 2, 3))
+            channel.flush()
+            waiting.await() shouldBe 3
+            view.slice(0, 3) shouldBe ByteView.wrap(byteArrayOf(1, 2, 3))
+            channel.close()
+            channel.recvSome(view) shouldBe -1
+        }
+    }
+
+    test("a channel that ends inside a frame header says so with the counts") {
+        withTimeout(10.seconds) {
+            val channel = ByteChannel()
+            channel.writeFully(byteArrayOf(0, 0, 0))
+            channel.close()
+            shouldThrow<EndOfStreamException> { channel.recvFrame(maxSize = 10) }.message shouldBe
+                "stream ended after 3 of 8 frame header bytes"
+        }
+    }
+
+    test("a file goes through Ktor's channels by the copy loop, which the result reports with its reason") {
+        withTimeout(60.seconds) {
+            val file = Files.createTempFile("zerocopy-channel", ".bin")
+            val copy = Files.createTempFile("zerocopy-channel-copy", ".bin")
+            try {
+                val bytes = randomBytes(9 shl 20, 22)
+                Files.write(file, bytes)
+                withLoopback(selector) { client, server ->
+                    val output = client.openWriteChannel()
+                    val input = server.openReadChannel()
+                    coroutineScope {
+                        val sent = async {
+                            output.sendFile(file, options = FileOptions.defaults().withMode(FileMode.ZERO_COPY))
+                        }
+                        FileChannel.open(copy, StandardOpenOption.WRITE).use { target ->
+                            val received = input.recvFile(target, 5, bytes.size.toLong())
+                            received.transferred() shouldBe bytes.size.toLong()
+                            received.mode() shouldBe FileMode.COPY
+                        }
+                        val transfer = sent.await()
+                        transfer.transferred() shouldBe bytes.size.toLong()
+                        transfer.mode() shouldBe FileMode.COPY
+                        transfer.fallbackReason() shouldContain "Ktor's write channel is not a JDK channel"
+                    }
+                }
+                val written = Files.readAllBytes(copy)
+                written.size shouldBe bytes.size + 5
+                written.copyOfRange(5, written.size) shouldBe bytes
+            } finally {
+                Files.delete(file)
+                Files.delete(copy)
+            }
+        }
+    }
+
+    test("a send through a channel cancelled part way marks that channel broken for later sends") {
+        withTimeout(30.seconds) {
+            val payload = ByteView.allocateDirect(64 shl 20)
+            withLoopback(selector) { client, _ ->
+                val output = client.openWriteChannel()
+                // Nobody reads, so the send stops once the socket and Ktor's buffers are full.
+                shouldThrow<TimeoutCancellationException> { withTimeout(300.milliseconds) { output.sendFrom(payload) } }
+                shouldThrow<IOException> { output.sendFrom(ByteView.allocate(1)) }.message shouldContain
+                    "the connection is broken for sending: a send ended after"
+            }
+        }
+    }
+
+    test("a receive through a channel cancelled part way keeps its bytes, and the next receive gets the rest") {
+        withTimeout(10.seconds) {
+            val channel = ByteChannel()
+            channel.writeFully(byteArrayOf(1, 2, 3))
+            channel.flush()
+            val view = ByteView.allocate(6)
+            shouldThrow<TimeoutCancellationException> { withTimeout(100.milliseconds) { channel.recvInto(view) } }
+            view.slice(0, 3) shouldBe ByteView.wrap(byteArrayOf(1, 2, 3))
+            channel.writeFully(byteArrayOf(4, 5, 6))
+            channel.flush()
+            val rest = ByteView.allocate(3)
+            channel.recvInto(rest)
+            rest shouldBe ByteView.wrap(byteArrayOf(4, 5, 6))
+        }
+    }
+})
