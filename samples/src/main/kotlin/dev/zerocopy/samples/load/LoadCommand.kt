@@ -2,6 +2,7 @@ package dev.zerocopy.samples.load
 
 import dev.zerocopy.samples.stream.ByteSizeConverter
 import dev.zerocopy.samples.stream.DurationConverter
+import dev.zerocopy.samples.stream.LenientEnumConverter
 import me.tongfei.progressbar.ConsoleProgressBarConsumer
 import me.tongfei.progressbar.ProgressBar
 import me.tongfei.progressbar.ProgressBarBuilder
@@ -33,6 +34,12 @@ public enum class ProgressStyle {
     NONE,
 }
 
+/** Reads a [LoadMode] in any case. */
+public class LoadModeConverter : LenientEnumConverter<LoadMode>(LoadMode::class.java)
+
+/** Reads a [ProgressStyle] in any case. */
+public class ProgressStyleConverter : LenientEnumConverter<ProgressStyle>(ProgressStyle::class.java)
+
 /** The `load` command: a coroutine load tester for `stream serve` and `arrays serve`. */
 @Command(
     name = "load",
@@ -53,7 +60,10 @@ public class LoadCommand : Callable<Int> {
     @Option(names = ["--target"], required = true, paramLabel = "HOST:PORT", description = ["Server to load."])
     private lateinit var target: String
 
-    @Option(names = ["--mode"], paramLabel = "MODE", description = ["STREAM or ARRAYS (default: \${DEFAULT-VALUE})."])
+    @Option(
+        names = ["--mode"], paramLabel = "MODE", converter = [LoadModeConverter::class],
+        description = ["stream or arrays (default: stream)."],
+    )
     private var mode: LoadMode = LoadMode.STREAM
 
     @Option(names = ["--path"], paramLabel = "PATH", description = ["Stream mode: the file to seek in, e.g. /movie.mp4."])
@@ -89,7 +99,10 @@ public class LoadCommand : Callable<Int> {
     @Option(names = ["--allow-remote"], description = ["Accept a target that is not a loopback address."])
     private var allowRemote: Boolean = false
 
-    @Option(names = ["--progress"], paramLabel = "STYLE", description = ["AUTO, BAR, LINE or NONE (default: \${DEFAULT-VALUE})."])
+    @Option(
+        names = ["--progress"], paramLabel = "STYLE", converter = [ProgressStyleConverter::class],
+        description = ["auto (a bar on a terminal, else lines), bar, line or none (default: auto)."],
+    )
     private var progress: ProgressStyle = ProgressStyle.AUTO
 
     @Option(names = ["--seed"], paramLabel = "N", description = ["Seed of the random offsets (default: \${DEFAULT-VALUE})."])

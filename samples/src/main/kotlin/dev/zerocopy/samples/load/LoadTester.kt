@@ -5,21 +5,15 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FrameTooLargeException
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.sendFrom
-import dev.zerocopy.samples.stream.readFully
-import io.ktor.http.cio.Response
-import io.ktor.http.cio.parseResponse
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.Socket
 import io.ktor.network.sockets.aSocket
-import io.ktor.network.sockets.openReadChannel
-import io.ktor.utils.io.ByteReadChannel
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.isActive
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeoutOrNull
@@ -75,8 +69,9 @@ private class LoadFailure(val kind: ErrorKind, message: String) : Exception(mess
 /**
  * A coroutine load generator on Ktor sockets and the zerocopy adapter. In stream mode each
  * connection sends range GETs at random offsets of one file over keep-alive (users seeking
- * in a video), with the request bytes sent by the adapter's `sendFrom` and the response
- * parsed by ktor-http-cio; in arrays mode each request is a connection that receives one
+ * in a video): requests go out with the adapter's `sendFrom`, and responses come back
+ * through the adapter too (see [ResponseReader]: heads parsed by ktor-http-cio, bodies
+ * received straight into a view); in arrays mode each request is a connection that receives one
  * frame with the adapter's `recvFrame`.
  *
  * Every response is checked before it counts: status, `Content-Length` equal to the range
@@ -208,10 +203,9 @@ public class LoadTester(private val config: LoadConfig) {
             aSocket(selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port))
         } ?: throw IOException("connecting to ${config.target} took more than $timeout")
         socket.use {
-            val input = socket.openReadChannel()
             val size = withTimeoutOrNull(timeout) {
                 socket.sendFrom(ByteView.wrap(request("HEAD", path, null)))
-                val response = parseResponse(input) ?: throw IOException("${config.target} closed the connection instead of answering HEAD $path")
+                val response = ResponseReader(socket).readHead()
                 try {
                     if (response.status != 200) throw IOException("HEAD $path answered ${response.status} ${response.statusText}, not 200")
                     response.headers["Content-Length"]?.toString()?.trim()?.toLongOrNull()
@@ -237,14 +231,14 @@ public class LoadTester(private val config: LoadConfig) {
         val random = SplittableRandom(config.seed + index)
         val count = minOf(config.chunk.toLong(), size)
         val body = ByteView.allocateDirect(count.toInt())
-        var connection: Pair<Socket, ByteReadChannel>? = null
+        var connection: Pair<Socket, ResponseReader>? = null
         try {
             while (claim()) {
-                val (socket, input) = connection ?: (connect(selector) ?: continue).let { it to it.openReadChannel() }.also { connection = it }
+                val (socket, responses) = connection ?: (connect(selector) ?: continue).let { it to ResponseReader(it) }.also { connection = it }
                 val first = if (count == size) 0 else random.nextLong(size - count + 1)
                 val started = System.nanoTime()
                 val keepAlive = fetch("fetching $first-${first + count - 1}") {
-                    fetchRange(socket, input, first, count, size, body)
+                    fetchRange(socket, responses, first, count, size, body)
                 }
                 if (keepAlive != null) succeed(started, count)
                 if (keepAlive != true) {
@@ -258,11 +252,10 @@ public class LoadTester(private val config: LoadConfig) {
     }
 
     /** Sends one range GET and checks its response; returns whether the server keeps the connection. */
-    private suspend fun fetchRange(socket: Socket, input: ByteReadChannel, first: Long, count: Long, size: Long, body: ByteView): Boolean {
+    private suspend fun fetchRange(socket: Socket, responses: ResponseReader, first: Long, count: Long, size: Long, body: ByteView): Boolean {
         val last = first + count - 1
         socket.sendFrom(ByteView.wrap(request("GET", config.path!!, "$first-$last")))
-        val response: Response = parseResponse(input)
-            ?: throw EndOfStreamException(0, count, "bytes: the server closed the connection instead of answering")
+        val response = responses.readHead()
         try {
             if (response.status != 206) throw LoadFailure(ErrorKind.STATUS, "range $first-$last answered ${response.status} ${response.statusText}")
             val length = response.headers["Content-Length"]?.toString()?.trim()?.toLongOrNull()
@@ -271,7 +264,7 @@ public class LoadTester(private val config: LoadConfig) {
             if (contentRange != "bytes $first-$last/$size") {
                 throw LoadFailure(ErrorKind.PROTOCOL, "range $first-$last answered with Content-Range $contentRange, not bytes $first-$last/$size")
             }
-            input.readFully(body.slice(0, count.toInt()), "response body bytes")
+            responses.readBody(body.slice(0, count.toInt()))
             return response.headers["Connection"]?.toString()?.contains("close", ignoreCase = true) != true
         } finally {
             response.release()
@@ -310,8 +303,9 @@ public class LoadTester(private val config: LoadConfig) {
             ErrorKind.FRAME to tooLarge.message
         } catch (ended: EndOfStreamException) {
             ErrorKind.SHORT_BODY to "$what: ${ended.message}"
-        } catch (negative: ProtocolException) {
-            ErrorKind.FRAME to negative.message
+        } catch (malformed: ProtocolException) {
+            // A negative frame size, or a response head too long or followed by too much.
+            (if (config.mode == LoadMode.ARRAYS) ErrorKind.FRAME else ErrorKind.PROTOCOL) to "$what: ${malformed.message}"
         } catch (failed: IOException) {
             ErrorKind.IO to "$what: $failed"
         } catch (unparsable: RuntimeException) {

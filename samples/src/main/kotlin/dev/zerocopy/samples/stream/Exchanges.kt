@@ -3,9 +3,11 @@ package dev.zerocopy.samples.stream
 import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FileMode
+import dev.zerocopy.ktor.recvInto
 import dev.zerocopy.ktor.sendFile
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.http.cio.Request
+import io.ktor.network.selector.Selectable
 import io.ktor.network.sockets.Socket
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.discard
@@ -14,6 +16,7 @@ import kotlinx.coroutines.withTimeoutOrNull
 import org.slf4j.LoggerFactory
 import java.io.IOException
 import java.nio.channels.FileChannel
+import java.nio.channels.SocketChannel
 import java.nio.file.StandardOpenOption
 import java.util.Locale
 import java.util.concurrent.atomic.AtomicLong
@@ -83,7 +86,7 @@ internal class Exchanges(
             val started = System.nanoTime()
             requests.incrementAndGet()
             sendError(socket, rejected, keepAlive = false, withBody = true)
-            linger(input)
+            linger(socket, input)
             accessLog(peer, "-", "-", "-", rejected.status.code, 0, "-", started, rejected.message)
             return false
         }
@@ -111,7 +114,7 @@ internal class Exchanges(
             x.note = error.message
             val keepAlive = x.keepAlive && !x.bodyPending && error.status.keepsConnection
             sendError(socket, error, keepAlive, withBody = !x.isHead)
-            if (!keepAlive) linger(input)
+            if (!keepAlive && x.bodyPending) linger(socket, input)
             return keepAlive
         } catch (cancelled: CancellationException) {
             x.note = "cancelled (server stopping)"
@@ -316,13 +319,17 @@ internal class Exchanges(
         if (x.request.version.toString() == "HTTP/1.1") send(socket, listOf(CONTINUE_HEAD))
     }
 
-    /** Fills [target] from the request channel in 1 MiB steps, each under the stall timeout. */
+    /**
+     * Fills [target] from the request channel in 1 MiB steps, each under the stall timeout.
+     * The body comes from the channel the parser read the head from, since it may already
+     * hold the first body bytes; each step lands in the view's memory with no array between.
+     */
     private suspend fun receive(input: ByteReadChannel, target: ByteView, x: Exchange) {
         var from = 0
         while (from < target.size()) {
             val to = minOf(from + RECEIVE_STEP, target.size())
             try {
-                withTimeoutOrNull(stall) { input.readFully(target.slice(from, to)); true }
+                withTimeoutOrNull(stall) { input.recvInto(target.slice(from, to)) }
                     ?: throw IOException("upload stalled: $from of ${target.size()} body bytes arrived, then nothing for $stall")
             } catch (ended: EndOfStreamException) {
                 throw EndOfStreamException(from + ended.transferred(), target.size().toLong(), "body bytes (client left mid-body)")
@@ -333,12 +340,18 @@ internal class Exchanges(
     }
 
     /**
-     * Reads and drops what the client may still be sending (a refused body, the rest of a
-     * bad head), for at most [LINGER_BYTES] and one second, before the connection closes:
-     * closing a socket with unread bytes makes the kernel send a reset, which can destroy
-     * the error response before the client has read it.
+     * Ends the response stream, then reads and drops what the client may still be sending
+     * (a refused body, the rest of a bad head), for at most [LINGER_BYTES] and one second,
+     * before the connection closes: closing a socket with unread bytes makes the kernel send
+     * a reset, which can destroy the error response before the client has read it.
      */
-    private suspend fun linger(input: ByteReadChannel) {
+    private suspend fun linger(socket: Socket, input: ByteReadChannel) {
+        try {
+            // This server owns the write direction, so it may end it (a FIN the client sees at once).
+            ((socket as? Selectable)?.channel as? SocketChannel)?.shutdownOutput()
+        } catch (gone: IOException) {
+            return
+        }
         withTimeoutOrNull(1.seconds) { input.discard(LINGER_BYTES) }
     }
 

@@ -1,12 +1,9 @@
 package dev.zerocopy.samples.stream
 
-import dev.zerocopy.ByteView
-import dev.zerocopy.EndOfStreamException
 import io.ktor.http.cio.Request
 import io.ktor.http.cio.parseRequest
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.charsets.TooLongLineException
-import io.ktor.utils.io.readAvailable
 import io.ktor.utils.io.readLineStrictTo
 import java.io.EOFException
 import kotlin.coroutines.cancellation.CancellationException
@@ -69,23 +66,10 @@ internal suspend fun readRequest(input: ByteReadChannel): Request? {
     } catch (error: HttpError) {
         throw error
     } catch (rejected: Exception) {
-        // ParserException, and the IllegalStateException or NumberFormatException the parser throws on some bad lines.
-        throw HttpError(Status.BAD_REQUEST, "malformed request head: ${rejected.message?.lineSequence()?.first()}")
-    }
-}
-
-/**
- * Fills [view] from [input], for request and response bodies that arrive on a channel the
- * parser has already read from (it may hold buffered body bytes, so the body must come from
- * the same channel). It lands in the view's memory without an intermediate array.
- *
- * Cancellable while suspended; the bytes that arrived are at the start of the view.
- *
- * @throws EndOfStreamException if the channel ends first, naming the bytes received
- */
-internal suspend fun ByteReadChannel.readFully(view: ByteView, what: String = "body bytes") {
-    val buffer = view.buffer()
-    while (buffer.hasRemaining()) {
-        if (readAvailable(buffer) < 0) throw EndOfStreamException(buffer.position().toLong(), view.size().toLong(), what)
+        // ParserException, and the IllegalStateException or NumberFormatException the parser
+        // throws on some bad lines. Only its message tells a version it does not know.
+        val reason = rejected.message?.lineSequence()?.first().orEmpty()
+        val status = if (reason.startsWith("Unsupported HTTP version")) Status.VERSION_NOT_SUPPORTED else Status.BAD_REQUEST
+        throw HttpError(status, "malformed request head: $reason")
     }
 }

@@ -69,8 +69,8 @@ public class StreamServeCommand : Callable<Int> {
     private var liveLimit: Long = 256L shl 20
 
     @Option(
-        names = ["--file-mode"], paramLabel = "MODE",
-        description = ["How file bodies go out: AUTO, ZERO_COPY or COPY (default: \${DEFAULT-VALUE})."],
+        names = ["--file-mode"], paramLabel = "MODE", converter = [FileModeConverter::class],
+        description = ["How file bodies go out: auto, zero-copy or copy (default: auto)."],
     )
     private var fileMode: FileMode = FileMode.AUTO
 

@@ -9,6 +9,7 @@ import io.ktor.network.sockets.Socket
 import io.ktor.network.sockets.aSocket
 import io.ktor.network.sockets.isClosed
 import io.ktor.network.sockets.openReadChannel
+import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -92,6 +93,7 @@ public class StreamConfig(public val root: Path) {
  */
 public class StreamServer private constructor(
     private val config: StreamConfig,
+    private val selectorJob: CompletableJob,
     private val selector: SelectorManager,
     private val listener: ServerSocket,
     private val contentRoot: ContentRoot,
@@ -155,7 +157,7 @@ public class StreamServer private constructor(
     }
 
     /** Whether the listener or the selector is still open; false once [close] returns. */
-    public fun isRunning(): Boolean = !listener.isClosed || selector.isActive
+    public fun isRunning(): Boolean = !listener.isClosed || selectorJob.isActive
 
     private fun acceptLoop() = scope.launch(CoroutineName("accept")) {
         while (isActive) {
@@ -216,7 +218,9 @@ public class StreamServer private constructor(
             runBlocking {
                 withTimeoutOrNull(10.seconds) { job.join() }
                 selector.close()
-                withTimeoutOrNull(10.seconds) { selector.coroutineContext[Job]?.join() }
+                // The selector's loop (and every socket's own coroutines) run under selectorJob.
+                selectorJob.complete()
+                withTimeoutOrNull(10.seconds) { selectorJob.join() }
             }
             val left = connections.size
             if (left > 0) log.warn("{} connections were still open after stopping", left)
@@ -247,14 +251,16 @@ public class StreamServer private constructor(
         public fun start(config: StreamConfig): StreamServer {
             val root = ContentRoot(config.root)
             val cache = if (config.cache) FileCache.load(root, config.cacheLimit) else FileCache.NONE
-            val selector = SelectorManager(Dispatchers.IO)
+            val selectorJob = Job()
+            val selector = SelectorManager(Dispatchers.IO + selectorJob)
             val listener = try {
                 runBlocking { aSocket(selector).tcp().bind(InetSocketAddress(config.host, config.port)) { backlogSize = 1024 } }
             } catch (failed: Throwable) {
                 selector.close()
+                selectorJob.cancel()
                 throw failed
             }
-            return StreamServer(config, selector, listener, root, cache).also { it.acceptLoop() }
+            return StreamServer(config, selectorJob, selector, listener, root, cache).also { it.acceptLoop() }
         }
     }
 }

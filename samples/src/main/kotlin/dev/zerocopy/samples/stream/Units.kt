@@ -1,5 +1,6 @@
 package dev.zerocopy.samples.stream
 
+import dev.zerocopy.FileMode
 import picocli.CommandLine.ITypeConverter
 import picocli.CommandLine.TypeConversionException
 import java.time.Duration
@@ -17,6 +18,23 @@ public class ByteSizeConverter : ITypeConverter<Long> {
 public class DurationConverter : ITypeConverter<Duration> {
     override fun convert(value: String): Duration = parseDuration(value)
 }
+
+/**
+ * Reads an enum constant ignoring case and treating `-` as `_` (`zero-copy` is `ZERO_COPY`):
+ * the root command line is shared, so each option brings its own leniency.
+ */
+public abstract class LenientEnumConverter<E : Enum<E>>(private val type: Class<E>) : ITypeConverter<E> {
+    override fun convert(value: String): E {
+        val wanted = value.trim().replace('-', '_')
+        return type.enumConstants.firstOrNull { it.name.equals(wanted, ignoreCase = true) }
+            ?: throw TypeConversionException(
+                "'$value' is not one of ${type.enumConstants.joinToString(", ") { it.name.lowercase(Locale.ROOT).replace('_', '-') }}"
+            )
+    }
+}
+
+/** Reads a [FileMode]: `auto`, `zero-copy` or `copy`, any case. */
+public class FileModeConverter : LenientEnumConverter<FileMode>(FileMode::class.java)
 
 private val SIZE = Regex("""(\d+)\s*([a-zA-Z]*)""")
 private val DURATION = Regex("""(\d+(?:\.\d+)?)\s*([a-zA-Z]*)""")
