@@ -75,6 +75,8 @@ public class LoadReport(
     public val target: String,
     /** Concurrent connections. */
     public val connections: Int,
+    /** Connections opened in all: one per worker over keep-alive, more if servers close them (and one per array). */
+    public val connects: Long,
     /** Wall-clock seconds from the first request to the last response. */
     public val seconds: Double,
     /** Responses received whole and checked. */
@@ -108,7 +110,7 @@ public class LoadReport(
     /** The report for people. */
     public fun text(): String = buildString {
         appendLine(String.format(Locale.ROOT, "load: %s %s, %d connections, %.1f s", mode.name.lowercase(Locale.ROOT), target, connections, seconds))
-        appendLine(String.format(Locale.ROOT, "  requests  %d (%.1f/s)", requests, requestsPerSecond))
+        appendLine(String.format(Locale.ROOT, "  requests  %d (%.1f/s) over %d connects", requests, requestsPerSecond, connects))
         appendLine(String.format(Locale.ROOT, "  bytes     %d = %s (%.3f GiB/s)", bytes, formatBytes(bytes), gibPerSecond))
         appendLine(
             String.format(
@@ -129,6 +131,7 @@ public class LoadReport(
     public fun json(): String {
         val fields = buildList {
             add("connections" to connections.toString())
+            add("connects" to connects.toString())
             add("seconds" to decimal(seconds))
             add("requests" to requests.toString())
             add("bytes" to bytes.toString())

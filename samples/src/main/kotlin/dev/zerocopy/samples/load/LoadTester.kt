@@ -81,6 +81,7 @@ private class LoadFailure(val kind: ErrorKind, message: String) : Exception(mess
  */
 public class LoadTester(private val config: LoadConfig) {
     private val issued = AtomicLong()
+    private val connects = LongAdder()
     private val requests = LongAdder()
     private val bytes = LongAdder()
     private val errors = EnumMap<ErrorKind, LongAdder>(ErrorKind::class.java).apply { ErrorKind.entries.forEach { put(it, LongAdder()) } }
@@ -130,7 +131,7 @@ public class LoadTester(private val config: LoadConfig) {
             LoadReport(
                 config.mode,
                 config.target.hostHeader + (if (config.mode == LoadMode.STREAM) config.path else ""),
-                config.connections, seconds, requests.sum(), bytes.sum(), total,
+                config.connections, connects.sum(), seconds, requests.sum(), bytes.sum(), total,
                 errors.mapValues { it.value.sum() }, firstErrors.toSortedMap(),
             )
         }
@@ -184,7 +185,10 @@ public class LoadTester(private val config: LoadConfig) {
             val socket = withTimeoutOrNull(timeout) {
                 aSocket(selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port)) { noDelay = true }
             }
-            if (socket != null) return socket
+            if (socket != null) {
+                connects.increment()
+                return socket
+            }
             "connect took more than $timeout"
         } catch (cancelled: CancellationException) {
             throw cancelled
