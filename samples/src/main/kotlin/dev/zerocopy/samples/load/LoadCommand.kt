@@ -163,7 +163,7 @@ public class LoadCommand : Callable<Int> {
                     bar.setExtraMessage(
                         String.format(Locale.ROOT, " %.3f GiB/s %.0f req/s %d errors", it.gibPerSecond, it.requestsPerSecond, it.errors)
                     )
-                }
+                }.also { bar.stepTo(bar.max) }
             }
         }
     }
