@@ -43,7 +43,7 @@ import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
 
 /**
- * Settings of a [StreamServer]; [StreamServer.start] reads them once.
+ * Settings of a [StreamServer]: set them before [StreamServer.start], which keeps this object.
  *
  * @property root the directory whose files are served
  */
