@@ -1,0 +1,72 @@
+package dev.zerocopy.benchmarks.report;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.CategoryStyler;
+import org.knowm.xchart.style.Styler;
+
+/** Draws the throughput comparison as a bar chart with error bars, one colour per group, with XChart. */
+final class ThroughputChart {
+
+    /**
+     * One bar.
+     *
+     * @param label the bar's label on the x axis
+     * @param group the series it belongs to (its colour and legend entry)
+     * @param gibPerSecond its height and error bar
+     */
+    record Bar(String label, String group, Figure gibPerSecond) {
+    }
+
+    private ThroughputChart() {
+    }
+
+    /** Writes the chart of {@code bars}, in their order, as a PNG file. */
+    static void write(List<Bar> bars, String title, Path png) throws IOException {
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(680).title(title)
+                .yAxisTitle("GiB/s (median, error bar: 99.9 % CI of the mean)").build();
+        CategoryStyler styler = chart.getStyler();
+        styler.setOverlapped(true);
+        styler.setXAxisLabelRotation(35);
+        styler.setLabelsVisible(true);
+        styler.setLabelsFontColorAutomaticEnabled(false);
+        styler.setLabelsFontColor(Color.DARK_GRAY);
+        styler.setYAxisDecimalPattern("0.00");
+        styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+        styler.setChartBackgroundColor(Color.WHITE);
+        styler.setPlotGridVerticalLinesVisible(false);
+        styler.setYAxisMin(0.0);
+        styler.setSeriesColors(new Color[] {
+            new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0x8172B3)});
+
+        List<String> labels = bars.stream().map(Bar::label).toList();
+        Set<String> groups = new LinkedHashSet<>();
+        bars.forEach(bar -> groups.add(bar.group()));
+        for (String group : groups) {
+            // Overlapped series with nulls elsewhere: one bar per label, coloured by its group.
+            List<Double> heights = new ArrayList<>();
+            List<Double> errors = new ArrayList<>();
+            for (Bar bar : bars) {
+                boolean mine = bar.group().equals(group);
+                heights.add(mine ? bar.gibPerSecond().median() : null);
+                double error = bar.gibPerSecond().error();
+                errors.add(mine && !Double.isNaN(error) ? error : 0.0);
+            }
+            chart.addSeries(group, labels, heights, errors);
+        }
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(png)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+}
