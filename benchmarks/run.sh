@@ -68,11 +68,11 @@ case $mode in
   full)
     micro=(); single=(); file_opts=(); conc=(); alloc=() ;;
   quick)
-    micro=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
-    single=(-f 1 -wi 3 -i 8)
-    file_opts=(-f 1 -wi 2 -i 5)
-    conc=(-f 1 -wi 1 -i 3)
-    alloc=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
+    micro=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
+    single=(-f 1 -wi 3 -i 10)
+    file_opts=(-f 1 -wi 2 -i 6)
+    conc=(-f 1 -wi 1 -i 4)
+    alloc=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
     py_runs=5; iperf_seconds=4; seed_scale=0.5 ;;
   smoke)
     micro=(-f 1 -wi 1 -w 100ms -i 2 -r 200ms)
@@ -96,15 +96,20 @@ jmh() { # jmh NAME REGEX ARGS...: one JMH run, JSON to results/jmh-NAME.json, lo
   say "JMH $name"
   java -jar "$jar" "$regex" "$@" -rf json -rff "$results/jmh-$name.json" 2>&1 | tee "$results/jmh-$name.log" \
     | grep -E --line-buffered '^(# (Benchmark|Parameters):|Iteration|# Run complete|[A-Za-z]+Benchmark\.[a-zA-Z]+ )' || true
-  [[ -s "$results/jmh-$name.json" ]] || echo "run.sh: JMH $name wrote no results; see $results/jmh-$name.log" >&2
+  if [[ ! -s "$results/jmh-$name.json" ]]; then
+    echo "JMH $name wrote no results; see jmh-$name.log" | tee -a "$results/failures.txt" >&2
+  elif grep -q '<failure>' "$results/jmh-$name.log"; then
+    echo "JMH $name: some benchmarks failed; see jmh-$name.log" | tee -a "$results/failures.txt" >&2
+  fi
 }
+failed() { echo "$*" | tee -a "$results/failures.txt" >&2; }
 
 # The machine's ceiling: one iperf3 TCP stream over loopback.
 say "iperf3 over 127.0.0.1"
 if ! command -v iperf3 >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iperf3) >"$results/iperf3-install.log" 2>&1 \
-      || echo "run.sh: installing iperf3 failed; see $results/iperf3-install.log" >&2
+      || echo "run.sh: installing iperf3 failed; see iperf3-install.log" >&2
   fi
 fi
 if command -v iperf3 >/dev/null 2>&1; then
@@ -124,7 +129,7 @@ fi
 
 say "Python recipe: send_from/recv_into of $loop_bytes bytes"
 timeout 600 python3 "$here/python/recipe.py" --bytes "$loop_bytes" --runs "$py_runs" >"$results/python-recipe.json" \
-  || echo "run.sh: the Python recipe failed" >&2
+  || failed "the Python recipe failed (exit $?)"
 
 jmh loopback '\.LoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_bytes" "${profilers[@]}"
 jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
@@ -137,9 +142,9 @@ say "Python socket.sendfile of $file_bytes bytes"
 bench_file="$data/zerocopy-bench-$file_bytes.bin"
 if [[ -f "$bench_file" ]]; then
   timeout 600 python3 "$here/python/sendfile_ref.py" --file "$bench_file" --runs "$py_runs" >"$results/python-sendfile.json" \
-    || echo "run.sh: the Python sendfile reference failed" >&2
+    || failed "the Python sendfile reference failed (exit $?)"
 else
-  echo "run.sh: $bench_file is missing (the JMH file benchmark failed?): no Python sendfile" >&2
+  failed "$bench_file is missing (did the JMH file benchmark fail?): no Python sendfile"
 fi
 
 conc_params=()
@@ -149,7 +154,7 @@ jmh allocation '\.AllocationBenchmark\.' "${alloc[@]}" -prof gc
 
 say "the seed's Python microbenchmarks"
 timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$results/python-seed.json" \
-  || echo "run.sh: the seed's Python microbenchmarks failed" >&2
+  || failed "the seed's Python microbenchmarks failed (exit $?)"
 
 say "writing $out/RESULTS.md and $out/throughput.png"
 java -Djava.awt.headless=true -cp "$jar" dev.zerocopy.benchmarks.report.Report \

@@ -43,15 +43,33 @@ record Figure(double median, double error, int n) {
 
     /** Formats the median and its error with {@code decimals} decimals, e.g. "2.91 ± 0.12". */
     String format(int decimals) {
+        return format(decimals, "");
+    }
+
+    /**
+     * Formats the median and its error followed by {@code unit}, e.g. "0.96 ± 0.05x", or
+     * "0.96x (n=2)" when there is no error.
+     */
+    String format(int decimals, String unit) {
         String pattern = "%." + decimals + "f";
         String value = String.format(Locale.ROOT, pattern, median);
-        return Double.isNaN(error) ? value + " (n=" + n + ")"
-                : value + " ± " + String.format(Locale.ROOT, pattern, error);
+        return Double.isNaN(error) ? value + unit + " (n=" + n + ")"
+                : value + " ± " + String.format(Locale.ROOT, pattern, error) + unit;
     }
 
     /** Formats with about three significant digits, for figures whose scale varies. */
     String format() {
         return format(decimalsFor(median));
+    }
+
+    /** Formats with about three significant digits, followed by {@code unit}. */
+    String format(String unit) {
+        return format(decimalsFor(median), unit);
+    }
+
+    /** Formats the median alone, with about three significant digits. */
+    String formatMedian() {
+        return String.format(Locale.ROOT, "%." + decimalsFor(median) + "f", median);
     }
 
     static int decimalsFor(double value) {

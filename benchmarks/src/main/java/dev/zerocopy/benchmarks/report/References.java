@@ -38,7 +38,7 @@ final class References {
     final Map<String, Figure> seed = new TreeMap<>();
     String python = "";
     String numpy = "";
-    /** Why references are missing. */
+    /** Why references are missing, and what failed in the run (from run.sh's failures.txt). */
     final List<String> notes = new ArrayList<>();
 
     static References read(Path directory) throws IOException {
@@ -47,6 +47,11 @@ final class References {
         references.readRecipe(directory.resolve("python-recipe.json"));
         references.readSendfile(directory.resolve("python-sendfile.json"));
         references.readSeed(directory.resolve("python-seed.json"));
+        Path failures = directory.resolve("failures.txt");
+        if (Files.exists(failures)) {
+            Files.readAllLines(failures).stream().filter(line -> !line.isBlank())
+                    .forEach(line -> references.notes.add("failed: " + line));
+        }
         return references;
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -38,9 +39,6 @@ final class ThroughputChart {
         CategoryStyler styler = chart.getStyler();
         styler.setOverlapped(true);
         styler.setXAxisLabelRotation(35);
-        styler.setLabelsVisible(true);
-        styler.setLabelsFontColorAutomaticEnabled(false);
-        styler.setLabelsFontColor(Color.DARK_GRAY);
         styler.setYAxisDecimalPattern("0.00");
         styler.setLegendPosition(Styler.LegendPosition.InsideNE);
         styler.setChartBackgroundColor(Color.WHITE);
@@ -49,16 +47,20 @@ final class ThroughputChart {
         styler.setSeriesColors(new Color[] {
             new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0x8172B3)});
 
-        List<String> labels = bars.stream().map(Bar::label).toList();
+        // The value goes into the label: XChart's own value labels would also print the zeros below.
+        List<String> labels = bars.stream()
+                .map(bar -> bar.label() + " " + String.format(Locale.ROOT, "%.2f", bar.gibPerSecond().median()))
+                .toList();
         Set<String> groups = new LinkedHashSet<>();
         bars.forEach(bar -> groups.add(bar.group()));
         for (String group : groups) {
-            // Overlapped series with nulls elsewhere: one bar per label, coloured by its group.
+            // XChart draws every series over one set of categories: overlapped series that are zero
+            // outside their group give one bar per label, coloured by its group.
             List<Double> heights = new ArrayList<>();
             List<Double> errors = new ArrayList<>();
             for (Bar bar : bars) {
                 boolean mine = bar.group().equals(group);
-                heights.add(mine ? bar.gibPerSecond().median() : null);
+                heights.add(mine ? bar.gibPerSecond().median() : 0.0);
                 double error = bar.gibPerSecond().error();
                 errors.add(mine && !Double.isNaN(error) ? error : 0.0);
             }
