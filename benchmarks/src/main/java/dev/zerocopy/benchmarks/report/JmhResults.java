@@ -71,11 +71,14 @@ final class JmhResults {
     /** Reads every {@code jmh-*.json} in {@code directory}; a missing or empty file is skipped. */
     static JmhResults read(Path directory) throws IOException {
         JmhResults all = new JmhResults();
+        List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "jmh-*.json")) {
-            for (Path file : files) {
-                if (Files.size(file) > 0) {
-                    all.add(file);
-                }
+            files.forEach(found::add);
+        }
+        found.sort(null);
+        for (Path file : found) {
+            if (Files.size(file) > 0) {
+                all.add(file);
             }
         }
         return all;

@@ -253,8 +253,8 @@ public final class Report {
         for (String path : LOOP_PATHS) {
             Optional<Result> r = jmh.find("LoopbackBenchmark." + path);
             Optional<Figure> gib = loop(path);
-            r.ifPresent(result -> bars.add(new ThroughputChart.Bar(shortLoopName(path), "400 MB array",
-                    gib.orElseThrow())));
+            r.ifPresent(result -> bars.add(new ThroughputChart.Bar(shortLoopName(path),
+                    size(loopBytes(r)) + " array", gib.orElseThrow())));
             s.append("| ").append(LOOP_NAMES.get(path)).append(" | ").append(gib(gib)).append(" | ")
                     .append(time(r.map(x -> Figure.of(x.secondsPerOp())))).append(" | ")
                     .append(cpuPerGib(r, loopBytes(r))).append(" | ")
@@ -344,7 +344,8 @@ public final class Report {
                 Optional<Result> r = jmh.find("FileSendBenchmark." + driver, "mode", fileMode);
                 double bytes = r.map(x -> Double.parseDouble(x.params().get("fileSize"))).orElse(Double.NaN);
                 Optional<Figure> gib = r.map(x -> throughput(x, bytes));
-                gib.ifPresent(f -> bars.add(new ThroughputChart.Bar(driver + " file " + modeName(fileMode), "1 GiB file", f)));
+                gib.ifPresent(f -> bars.add(new ThroughputChart.Bar(driver + " file " + modeName(fileMode),
+                        size(bytes) + " file", f)));
                 s.append("| ").append(driver).append(" | ").append(modeName(fileMode)).append(" | ")
                         .append(gib(gib)).append(" | ")
                         .append(fixed(r.flatMap(x -> x.metric("cpu.process")).map(f -> f.times(1e-9 * GIB / bytes)), 3))
@@ -524,7 +525,8 @@ public final class Report {
         s.append("`ConcurrencyBenchmark`: every connection moves 1 MiB chunks (`Socket.sendFrom` into"
                 + " `Socket.recvInto`) at once on one selector; a round moves at least 1 GiB in all. Heap per"
                 + " connection: heap in use after a full GC with the connections open and idle, minus before,"
-                + " per connection (both its sockets). Allocated: heap allocated per connection per round.\n\n");
+                + " per connection (both its sockets); fixed costs (classes loaded, the selector) make it"
+                + " meaningful only for many connections. Allocated: heap allocated per connection per round.\n\n");
         s.append("| connections | aggregate GiB/s | vs 1 connection | heap per connection | allocated per"
                 + " connection per round | cores busy | CPU-s per GiB |\n");
         s.append("|---|---|---|---|---|---|---|\n");
@@ -702,6 +704,18 @@ public final class Report {
             return f.get().times(1e-3).format(1) + " KB";
         }
         return f.get().format(value >= 100 ? 0 : 1) + " B";
+    }
+
+    /** Names a size the way the sizes here are chosen: "1 GiB", "64 MiB", "400 MB". */
+    private static String size(double bytes) {
+        long b = (long) bytes;
+        if (b > 0 && b % (1L << 30) == 0) {
+            return (b >> 30) + " GiB";
+        }
+        if (b > 0 && b % (1L << 20) == 0) {
+            return (b >> 20) + " MiB";
+        }
+        return b % 1_000_000 == 0 ? b / 1_000_000 + " MB" : b + " bytes";
     }
 
     /** Formats a number of bytes alone, in B, KB or MB. */

@@ -44,6 +44,13 @@ final class ThroughputChart {
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotGridVerticalLinesVisible(false);
         styler.setYAxisMin(0.0);
+        // A few samples give error bars many times the bar: the axis stops at 1.5x the tallest
+        // bar, so the bars stay readable and a longer error bar runs off the top.
+        double tallest = bars.stream().mapToDouble(bar -> bar.gibPerSecond().median()).max().orElse(1);
+        double top = bars.stream()
+                .mapToDouble(bar -> bar.gibPerSecond().median() + nanToZero(bar.gibPerSecond().error()))
+                .max().orElse(tallest);
+        styler.setYAxisMax(Math.min(top, 1.5 * tallest) * 1.05);
         styler.setSeriesColors(new Color[] {
             new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868), new Color(0x8172B3)});
 
@@ -61,8 +68,7 @@ final class ThroughputChart {
             for (Bar bar : bars) {
                 boolean mine = bar.group().equals(group);
                 heights.add(mine ? bar.gibPerSecond().median() : 0.0);
-                double error = bar.gibPerSecond().error();
-                errors.add(mine && !Double.isNaN(error) ? error : 0.0);
+                errors.add(mine ? nanToZero(bar.gibPerSecond().error()) : 0.0);
             }
             chart.addSeries(group, labels, heights, errors);
         }
@@ -70,5 +76,9 @@ final class ThroughputChart {
         try (OutputStream out = Files.newOutputStream(png)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
         }
+    }
+
+    private static double nanToZero(double value) {
+        return Double.isNaN(value) ? 0.0 : value;
     }
 }
