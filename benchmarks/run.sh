@@ -3,7 +3,7 @@
 # the references that need no JVM (iperf3 over loopback, the seed's Python recipe, Python's
 # socket.sendfile, the seed's Python microbenchmarks), and writes RESULTS.md and throughput.png.
 #
-#   benchmarks/run.sh            the full run (JMH's annotated forks and iterations; ~15 min)
+#   benchmarks/run.sh            the full run (JMH's annotated forks and iterations; 10-15 min)
 #   benchmarks/run.sh --quick    one fork, fewer iterations: under 10 minutes on 2 cores
 #   benchmarks/run.sh --smoke    seconds-long iterations and small sizes, to check that everything
 #                                runs; writes to target/smoke/, never over the committed results
@@ -106,25 +106,31 @@ failed() { echo "$*" | tee -a "$results/failures.txt" >&2; }
 
 # The machine's ceiling: one iperf3 TCP stream over loopback.
 say "iperf3 over 127.0.0.1"
+iperf_missing="iperf3 is not installed, and run.sh installs it only as root with apt-get"
 if ! command -v iperf3 >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iperf3) >"$results/iperf3-install.log" 2>&1 \
-      || echo "run.sh: installing iperf3 failed; see iperf3-install.log" >&2
+      || iperf_missing="iperf3 is not installed, and apt-get install -y iperf3 failed (see iperf3-install.log)"
   fi
 fi
 if command -v iperf3 >/dev/null 2>&1; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$results/iperf3-server.log" 2>&1 &
+  # One-off server (-1), bounded by timeout in case no client ever reaches it.
+  timeout 120 iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$results/iperf3-server.log" 2>&1 &
   iperf_pid=$!
+  measured=0
   for _ in $(seq 50); do
-    iperf3 -c 127.0.0.1 -p "$port" -t "$iperf_seconds" -O 1 -J >"$results/iperf3.json" 2>/dev/null && break
+    if iperf3 -c 127.0.0.1 -p "$port" -t "$iperf_seconds" -O 1 -J >"$results/iperf3.json" 2>/dev/null; then
+      measured=1
+      break
+    fi
     sleep 0.1  # the server is still starting: retry the connection, at most 5 s
   done
+  [[ $measured == 1 ]] || kill "$iperf_pid" 2>/dev/null || true
   wait "$iperf_pid" 2>/dev/null || true
   iperf_pid=""
 else
-  echo "iperf3 is not installed and cannot be installed here (needs root and apt-get): no ceiling measured" \
-    | tee "$results/iperf3-skipped.txt"
+  echo "$iperf_missing: no ceiling measured" | tee "$results/iperf3-skipped.txt"
 fi
 
 say "Python recipe: send_from/recv_into of $loop_bytes bytes"

@@ -57,7 +57,7 @@ public class FileSendBenchmark {
 
     /** The file, page-cached, and the options of the mode under test. */
     @State(Scope.Benchmark)
-    public static class File {
+    public static class SentFile {
 
         /** The file's size in bytes. */
         @Param("1073741824")
@@ -141,7 +141,7 @@ public class FileSendBenchmark {
     }
 
     @Benchmark
-    public void core(File file, CoreSide side) throws IOException, InterruptedException {
+    public void core(SentFile file, CoreSide side) throws IOException, InterruptedException {
         Future<Long> drained = startDrain(side.drain, side.pair.server, side.buffer, file.fileSize);
         FileTransfer transfer = ZeroCopy.sendFile(file.channel, side.pair.client, 0, file.fileSize, file.options);
         side.drain.await(drained, "drain");
@@ -149,7 +149,7 @@ public class FileSendBenchmark {
     }
 
     @Benchmark
-    public void adapter(File file, AdapterSide side) throws IOException, InterruptedException {
+    public void adapter(SentFile file, AdapterSide side) throws IOException, InterruptedException {
         Future<Long> drained = startDrain(side.drain, side.connection.peerEnd, side.buffer, file.fileSize);
         FileTransfer transfer = KtorPaths.sendFile(side.connection.socket, file.channel, file.fileSize,
                 file.options, TIMEOUT_MILLIS);

@@ -65,6 +65,17 @@ final class Peer implements AutoCloseable {
         return total;
     }
 
+    /** Returns whether {@code threadId} is a live peer thread. */
+    static boolean isPeerThread(long threadId) {
+        for (Peer peer : LIVE) {
+            Thread current = peer.thread;
+            if (current != null && current.getId() == threadId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private long threadCpuNanos() {
         Thread current = thread;
         long cpu = current == null ? -1 : THREADS.getThreadCpuTime(current.getId());

@@ -22,12 +22,13 @@ import org.openjdk.jmh.results.ScalarResult;
  *
  * <p>Process CPU counts every Java thread: both ends of a loopback connection, Ktor's
  * selector, the dispatchers (the JVM's own GC and JIT threads are not Java threads and are
- * left out; -prof gc reports the GC). Subtracting the peers' share leaves the measured side. It is summed
- * from each thread's CPU clock, which counts in nanoseconds, because the JDK's process CPU
- * time counts in 10 ms clock ticks on Linux, too coarse for a 100 ms transfer; a thread that
- * ends during an iteration loses what it spent in it. The clock runs from just before an
- * iteration to just after it, so per-iteration setup is included; the benchmarks here set
- * up per trial only.
+ * left out; -prof gc reports the GC). Subtracting the peers' share leaves the measured side.
+ * It is summed from each thread's CPU clock, which counts in nanoseconds, because the JDK's
+ * process CPU time counts in 10 ms clock ticks on Linux, too coarse for a 100 ms transfer.
+ * A thread that ends during an iteration loses what it spent in it, except a peer, which
+ * {@link Peer} accounts for when it is closed. The clock runs from just before an iteration
+ * to just after it, so per-iteration setup is included; the benchmarks here set up per trial
+ * only.
  */
 public final class ResourceProfiler implements InternalProfiler {
 
@@ -53,11 +54,11 @@ public final class ResourceProfiler implements InternalProfiler {
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
             IterationParams iterationParams, IterationResult result) {
         long wall = System.nanoTime() - wallStart;
-        long process = 0;
+        long peers = Peer.cpuNanos() - peersStart;
+        long process = peers;
         for (Map.Entry<Long, Long> thread : threadCpuNanos().entrySet()) {
             process += thread.getValue() - processStart.getOrDefault(thread.getKey(), 0L);
         }
-        long peers = Peer.cpuNanos() - peersStart;
         double ops = Math.max(1, result.getMetadata().getAllOps());
         List<Result> results = new ArrayList<>();
         results.add(new ScalarResult("cpu.process", process / ops, "ns/op", AggregationPolicy.AVG));
@@ -71,11 +72,14 @@ public final class ResourceProfiler implements InternalProfiler {
         return results;
     }
 
-    /** CPU time of every live thread, by thread id. */
+    /** CPU time of every live thread but the peers (counted by {@link Peer#cpuNanos()}), by thread id. */
     private Map<Long, Long> threadCpuNanos() {
         long[] ids = threads.getAllThreadIds();
         Map<Long, Long> cpu = new HashMap<>(ids.length * 2);
         for (long id : ids) {
+            if (Peer.isPeerThread(id)) {
+                continue;
+            }
             long nanos = threads.getThreadCpuTime(id);
             if (nanos >= 0) {
                 cpu.put(id, nanos);

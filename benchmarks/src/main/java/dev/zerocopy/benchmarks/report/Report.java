@@ -589,7 +589,7 @@ public final class Report {
             s.append("| ").append(loop[1]).append(" | ").append(bytes(perOp)).append(" | ").append(bytes(perCall))
                     .append(" | ").append(loop[2].isEmpty() ? "" : bytes(above)).append(" |\n");
             if (!loop[2].isEmpty()) {
-                targetAtMost("Zero bytes allocated per call: " + loop[1], above.map(f -> f.times(1)), 8, " B/call",
+                targetAtMost("Zero bytes allocated per call: " + loop[1], above, 8, " B/call",
                         () -> allocationProfile(loop[0], perCall));
             }
         }
