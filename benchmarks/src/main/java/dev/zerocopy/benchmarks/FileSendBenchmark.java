@@ -41,7 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Set up outside the measured region: the file (written once, kept in $ZEROCOPY_BENCH_DIR), read
  * through once right before the trial so that it is in the page cache (pages idle ~60 s are
  * evicted here), the connection, selector and drain thread (closed in TearDown). The first
- * transfers are JMH warm-up iterations and are discarded. Each transfer has a 60 s timeout.
+ * transfers are JMH warm-up iterations and are discarded. A stalled transfer fails: the
+ * adapter's and the drain's after 60 s, a blocked core send at JMH's 2 min iteration timeout,
+ * whose interrupt closes the blocked channel.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Set up outside the measured region: both 400 MB direct buffers (the send one filled with
  * 0.0, 1.0, 2.0, ...; the receive one zero-filled, so its pages are touched), the connections,
  * selectors and the receiving thread; all closed in TearDown. The receive buffer is compared
- * with the sent one at the end of the trial. Every transfer is bounded by a 60 s timeout.
+ * with the sent one at the end of the trial. A stalled transfer fails: the Ktor paths and the
+ * receiving thread after 60 s, a blocked send at JMH's 2 min iteration timeout, whose interrupt
+ * closes the blocked channel.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
