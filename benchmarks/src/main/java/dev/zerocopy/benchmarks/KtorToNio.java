@@ -45,8 +45,7 @@ final class KtorToNio implements Closeable {
 
     @Override
     public void close() throws IOException {
-        try (SelectorManager s = selector; SocketChannel p = peerEnd) {
-            socket.close();
-        }
+        // The socket before the selector it is registered with.
+        Loopback.closeAll(socket, peerEnd, selector);
     }
 }

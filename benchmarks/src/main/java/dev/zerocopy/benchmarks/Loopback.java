@@ -52,8 +52,25 @@ final class Loopback implements Closeable {
 
     @Override
     public void close() throws IOException {
-        try (SocketChannel c = client; SocketChannel s = server) {
-            // both closed, the first failure thrown and the second suppressed
+        closeAll(client, server);
+    }
+
+    /** Closes every resource, in order, then throws the first failure with the others suppressed. */
+    static void closeAll(Closeable... resources) throws IOException {
+        IOException failure = null;
+        for (Closeable resource : resources) {
+            try {
+                resource.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Every wait on it is bounded by {@link #TIMEOUT_SECONDS}; {@link #close()}
  * interrupts it and fails loudly if it does not stop, so no thread outlives its trial.
  */
-final class Peer implements AutoCloseable {
+final class Peer {
 
     /** Prefix of every peer thread's name. */
     static final String THREAD_PREFIX = "peer-";
@@ -163,8 +163,7 @@ final class Peer implements AutoCloseable {
     }
 
     /** Interrupts the thread and waits for it to end; call after closing the channels it uses. */
-    @Override
-    public void close() throws InterruptedException {
+    void close() throws InterruptedException {
         // Counted while the thread still exists; what it spends from here on is a few microseconds.
         if (LIVE.remove(this)) {
             ENDED_CPU.add(threadCpuNanos());
