@@ -137,7 +137,7 @@ public final class Report {
                 .append(" |\n\n");
         md.append("Each figure is the median of its samples (JMH iterations, Python transfers, iperf3 seconds)"
                 + " ± the half-width of the 99.9 % confidence interval of their mean, as JMH reports errors;"
-                + " `(n=1)` marks a single sample. Ratios are of medians from this run, with the relative errors"
+                + " `(n=2)` marks a figure with too few samples (two or fewer) for an error. Ratios are of medians from this run, with the relative errors"
                 + " combined. A target passes when its median ratio meets it. The machine is shared and single"
                 + " runs swing by ±30 %: compare ratios from one run, not figures across runs.\n\n");
         md.append("![Throughput over loopback](").append(chart.toString().replace('\\', '/')).append(")\n\n");
