@@ -172,7 +172,12 @@ public class ArraysServeCommand : Callable<Int> {
                     (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
             )
             out.flush()
-            val served = it.awaitServed()
+            val served = try {
+                it.awaitServed()
+            } catch (interrupted: InterruptedException) {
+                out.println("arrays serve: stopped")
+                return 0
+            }
             return if (connections == 0 || served == connections) 0 else 1
         }
     }

@@ -77,6 +77,21 @@ class ArraysCommandTest {
     }
 
     @Test
+    fun serveWithoutAConnectionCountServesEveryoneUntilInterrupted() {
+        for (engine in listOf("core", "ktor")) {
+            val server = Background("arrays", "serve", "--port", "0", "-n", "1000", "--engine", engine)
+            server.use {
+                val port = it.awaitPort()
+                assertTrue("until interrupted" in it.out.toString(), it.out.toString())
+                repeat(3) { assertEquals(0, run("arrays", "fetch", "--port", "$port", "-n", "1000").exitCode) }
+                it.out.await(Regex("(?s)(sent 8,000 bytes.*){3}"))
+            }
+            assertEquals(0, server.awaitExit(5), "$engine: ${server.out}${server.err}")
+            assertTrue("arrays serve: stopped" in server.out.toString(), server.out.toString())
+        }
+    }
+
+    @Test
     fun aFramedFetchTakesAShorterFrameThanItsViewAndReportsItsSize() {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "--wire", "framed", "-n", "1000").use { server ->
             val fetch = run("arrays", "fetch", "--port", "${server.awaitPort()}", "--wire", "framed", "-n", "5000")
