@@ -66,6 +66,9 @@ public class TransferOptions {
     )
     public var repeat: Int = 1
 
+    /** Returns the size of the array in bytes. */
+    internal fun byteCount(): Long = count.toLong() * Double.SIZE_BYTES
+
     /** Checks the values against the command line's limits, naming the one exceeded. */
     internal fun validate(spec: CommandSpec) {
         if (count < 0 || count > MAX_COUNT) {
@@ -83,6 +86,20 @@ public class TransferOptions {
 
 private fun checkPort(spec: CommandSpec, port: Int) {
     if (port !in 0..65_535) throw ParameterException(spec.commandLine(), "--port $port is out of range: 0 to 65535")
+}
+
+/**
+ * Runs [allocate], or prints why direct memory ran out and returns null: the default
+ * limit is the maximum heap size, which on a small machine is less than 400 MB.
+ */
+private inline fun <T> allocating(err: PrintWriter, bytes: Long, allocate: () -> T): T? = try {
+    allocate()
+} catch (exhausted: OutOfMemoryError) {
+    err.println(
+        "cannot allocate ${grouped(bytes)} bytes of direct memory (${exhausted.message}); " +
+            "run java with -XX:MaxDirectMemorySize=2g, say, or choose a smaller --count",
+    )
+    null
 }
 
 /**
@@ -158,7 +175,7 @@ public class ArraysServeCommand : Callable<Int> {
         checkPort(spec, port)
         if (connections < 0) throw ParameterException(spec.commandLine(), "--connections $connections must be >= 0")
         val out = spec.commandLine().out
-        val data = arange(transfer.count)
+        val data = allocating(spec.commandLine().err, transfer.byteCount()) { arange(transfer.count) } ?: return 1
         val server = try {
             ArrayServer.start(data, transfer.wire, engine, bind, port, transfer.repeat, connections, out)
         } catch (failed: IOException) {
@@ -219,7 +236,9 @@ public class ArraysFetchCommand : Callable<Int> {
         checkPort(spec, port)
         val out = spec.commandLine().out
         val err = spec.commandLine().err
-        val fetcher = ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
+        val fetcher = allocating(err, transfer.byteCount()) {
+            ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
+        } ?: return 1
         val expected = fetcher.view.size().toLong() * transfer.repeat
         val result = try {
             if (progress) {
@@ -271,8 +290,10 @@ public class ArraysDemoCommand : Callable<Int> {
         checkPort(spec, port)
         val out = spec.commandLine().out
         val err = spec.commandLine().err
-        val data = arange(transfer.count)
-        val fetcher = ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
+        val data = allocating(err, 2 * transfer.byteCount()) { arange(transfer.count) } ?: return 1
+        val fetcher = allocating(err, 2 * transfer.byteCount()) {
+            ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
+        } ?: return 1
         val expected = data.size().toLong() * transfer.repeat
         ArrayServer.start(data, transfer.wire, engine, "127.0.0.1", port, transfer.repeat, connections = 1).use { server ->
             out.println(

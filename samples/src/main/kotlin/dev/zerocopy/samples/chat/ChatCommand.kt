@@ -81,8 +81,11 @@ public class ChatServeCommand : Callable<Int> {
             throw ParameterException(spec.commandLine(), "--max-line $maxLine is out of range: 1 to 1048576")
         }
         if (maxQueue < 1) throw ParameterException(spec.commandLine(), "--max-queue $maxQueue must be >= 1")
-        if (maxClients !in 1..MAX_BOTS) {
-            throw ParameterException(spec.commandLine(), "--max-clients $maxClients is out of range: 1 to $MAX_BOTS")
+        if (maxClients !in 1..19_000) {
+            throw ParameterException(
+                spec.commandLine(),
+                "--max-clients $maxClients is out of range: 1 to 19000 (a process may open 20,000 files)",
+            )
         }
         val out = spec.commandLine().out
         ChatServer(ChatLimits(maxLine, maxQueue, maxClients), log = out).use { server ->

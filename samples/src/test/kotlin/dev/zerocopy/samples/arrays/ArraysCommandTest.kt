@@ -17,7 +17,7 @@ class ArraysCommandTest {
 
     @Test
     fun demoWithNoOptionsMovesTheRecipesFourHundredMegabytesThroughTheKtorAdapter() {
-        val outcome = run("arrays", "demo")
+        val outcome = runCommand("arrays", "demo")
 
         assertEquals(0, outcome.exitCode, outcome.toString())
         assertContains(
@@ -34,7 +34,7 @@ class ArraysCommandTest {
 
     @Test
     fun demoOverTheBlockingCoreRepeatsFramedTransfersIntoTheSameView() {
-        val outcome = run("arrays", "demo", "--engine", "core", "--wire", "framed", "--repeat", "3", "-n", "1000000", "--no-progress")
+        val outcome = runCommand("arrays", "demo", "--engine", "core", "--wire", "framed", "--repeat", "3", "-n", "1000000", "--no-progress")
 
         assertEquals(0, outcome.exitCode, outcome.toString())
         assertContains(
@@ -53,7 +53,7 @@ class ArraysCommandTest {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "-n", "2000000").use { server ->
             val port = server.awaitPort()
 
-            val fetch = run("arrays", "fetch", "--port", "$port", "-n", "2000000")
+            val fetch = runCommand("arrays", "fetch", "--port", "$port", "-n", "2000000")
 
             assertEquals(0, fetch.exitCode, fetch.toString())
             assertContains(fetch, "transfer 1/1: received 16,000,000 bytes in ", HEAD, "a[-1] = 1999999.0", "checked: a[i] == i for all 2,000,000 doubles")
@@ -67,7 +67,7 @@ class ArraysCommandTest {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "--engine", "ktor", "--wire", "framed", "-r", "2", "-n", "1500000").use { server ->
             val port = server.awaitPort()
 
-            val fetch = run("arrays", "fetch", "--port", "$port", "--engine", "ktor", "--wire", "framed", "-r", "2", "-n", "1500000", "--progress")
+            val fetch = runCommand("arrays", "fetch", "--port", "$port", "--engine", "ktor", "--wire", "framed", "-r", "2", "-n", "1500000", "--progress")
 
             assertEquals(0, fetch.exitCode, fetch.toString())
             assertContains(fetch, "transfer 2/2: received 12,000,000 bytes in ", HEAD, "a[-1] = 1499999.0", "receiving 100%")
@@ -83,7 +83,7 @@ class ArraysCommandTest {
             server.use {
                 val port = it.awaitPort()
                 assertTrue("until interrupted" in it.out.toString(), it.out.toString())
-                repeat(3) { assertEquals(0, run("arrays", "fetch", "--port", "$port", "-n", "1000").exitCode) }
+                repeat(3) { assertEquals(0, runCommand("arrays", "fetch", "--port", "$port", "-n", "1000").exitCode) }
                 it.out.await(Regex("(?s)(sent 8,000 bytes.*){3}"))
             }
             assertEquals(0, server.awaitExit(5), "$engine: ${server.out}${server.err}")
@@ -94,7 +94,7 @@ class ArraysCommandTest {
     @Test
     fun aFramedFetchTakesAShorterFrameThanItsViewAndReportsItsSize() {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "--wire", "framed", "-n", "1000").use { server ->
-            val fetch = run("arrays", "fetch", "--port", "${server.awaitPort()}", "--wire", "framed", "-n", "5000")
+            val fetch = runCommand("arrays", "fetch", "--port", "${server.awaitPort()}", "--wire", "framed", "-n", "5000")
 
             assertEquals(0, fetch.exitCode, fetch.toString())
             assertContains(fetch, "received 8,000 bytes", "a[-1] = 999.0", "checked: a[i] == i for all 1,000 doubles")
@@ -104,7 +104,7 @@ class ArraysCommandTest {
     @Test
     fun aFramedFetchRefusesAFrameLargerThanItsViewNamingBothSizes() {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "--wire", "framed", "-n", "1000").use { server ->
-            val fetch = run("arrays", "fetch", "--port", "${server.awaitPort()}", "--wire", "framed", "-n", "10")
+            val fetch = runCommand("arrays", "fetch", "--port", "${server.awaitPort()}", "--wire", "framed", "-n", "10")
 
             assertEquals(1, fetch.exitCode, fetch.toString())
             assertContains(fetch, "frame header declares 8000 payload bytes, more than the limit of 80")
@@ -114,7 +114,7 @@ class ArraysCommandTest {
     @Test
     fun aRawFetchOfMoreThanTheServerSendsSaysHowManyBytesCame() {
         Background("arrays", "serve", "--port", "0", "--connections", "1", "-n", "1000").use { server ->
-            val fetch = run("arrays", "fetch", "--port", "${server.awaitPort()}", "-n", "2000")
+            val fetch = runCommand("arrays", "fetch", "--port", "${server.awaitPort()}", "-n", "2000")
 
             assertEquals(1, fetch.exitCode, fetch.toString())
             assertContains(fetch, "stream ended after 8000 of 16000 bytes of the array", "same --count on both sides")
@@ -125,7 +125,7 @@ class ArraysCommandTest {
     fun fetchFromAPortNobodyListensOnFailsWithTheAddress() {
         val port = ServerSocket(0).use { it.localPort }
 
-        val fetch = run("arrays", "fetch", "--port", "$port", "-n", "10")
+        val fetch = runCommand("arrays", "fetch", "--port", "$port", "-n", "10")
 
         assertEquals(1, fetch.exitCode, fetch.toString())
         assertContains(fetch, "arrays fetch: cannot receive from 127.0.0.1:$port")
@@ -133,7 +133,7 @@ class ArraysCommandTest {
 
     @Test
     fun aCountBeyondOneViewIsAUsageErrorNamingTheLimit() {
-        val outcome = run("arrays", "demo", "-n", "300000000")
+        val outcome = runCommand("arrays", "demo", "-n", "300000000")
 
         assertEquals(2, outcome.exitCode, outcome.toString())
         assertContains(outcome, "--count 300000000 is out of range", "0 to 268435455 doubles")
@@ -142,16 +142,16 @@ class ArraysCommandTest {
     @Test
     fun everyArraysCommandHasHelp() {
         for (command in listOf(arrayOf("arrays"), arrayOf("arrays", "serve"), arrayOf("arrays", "fetch"), arrayOf("arrays", "demo"))) {
-            val outcome = run(*command, "--help")
+            val outcome = runCommand(*command, "--help")
             assertEquals(0, outcome.exitCode, outcome.toString())
             assertTrue("Usage: zerocopy-samples ${command.joinToString(" ")}" in outcome.out, outcome.toString())
         }
-        assertContains(run("arrays", "fetch", "--help"), "--wire=MODE", "--engine", "--repeat", "--count", "--port")
+        assertContains(runCommand("arrays", "fetch", "--help"), "--wire=MODE", "--engine", "--repeat", "--count", "--port")
     }
 
     @Test
     fun arraysAloneAsksForASubcommand() {
-        val outcome = run("arrays")
+        val outcome = runCommand("arrays")
 
         assertEquals(2, outcome.exitCode, outcome.toString())
         assertContains(outcome, "Missing a subcommand: serve, fetch or demo")

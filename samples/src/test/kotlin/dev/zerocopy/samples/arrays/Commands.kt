@@ -7,6 +7,8 @@ import java.io.StringWriter
 import java.io.Writer
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.locks.ReentrantLock
+import kotlin.concurrent.withLock
 import kotlin.concurrent.thread
 
 /** What a command printed and returned. */
@@ -15,7 +17,7 @@ class Outcome(val exitCode: Int, val out: String, val err: String) {
 }
 
 /** Runs a samples command in this process, as `java -jar zerocopy-samples.jar args` would. */
-fun run(vararg args: String): Outcome {
+fun runCommand(vararg args: String): Outcome {
     val out = StringWriter()
     val err = StringWriter()
     val code = Main.commandLine().setOut(PrintWriter(out, true)).setErr(PrintWriter(err, true)).execute(*args)
@@ -24,14 +26,13 @@ fun run(vararg args: String): Outcome {
 
 /** A writer that keeps everything written to it and lets a test wait for a pattern to appear. */
 class WatchedOutput : Writer() {
-    private val lock = Object()
+    private val guard = ReentrantLock()
+    private val written = guard.newCondition()
     private val text = StringBuilder()
 
-    override fun write(chars: CharArray, offset: Int, length: Int) {
-        synchronized(lock) {
-            text.append(chars, offset, length)
-            lock.notifyAll()
-        }
+    override fun write(chars: CharArray, offset: Int, length: Int) = guard.withLock {
+        text.append(chars, offset, length)
+        written.signalAll()
     }
 
     override fun flush() {}
@@ -39,19 +40,18 @@ class WatchedOutput : Writer() {
     override fun close() {}
 
     /** Waits, on a condition rather than by polling, until [pattern] matches the output. */
-    fun await(pattern: Regex, timeoutMillis: Long = 30_000): MatchResult {
-        val deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
-        synchronized(lock) {
-            while (true) {
-                pattern.find(text)?.let { return it }
-                val left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())
-                if (left <= 0) fail<Unit>("no match for /$pattern/ within $timeoutMillis ms; output:\n$text")
-                lock.wait(left)
-            }
+    fun await(pattern: Regex, timeoutMillis: Long = 30_000): MatchResult = guard.withLock {
+        var left = TimeUnit.MILLISECONDS.toNanos(timeoutMillis)
+        var match = pattern.find(text)
+        while (match == null) {
+            if (left <= 0) fail<Unit>("no match for /$pattern/ within $timeoutMillis ms; output:\n$text")
+            left = written.awaitNanos(left)
+            match = pattern.find(text)
         }
+        match
     }
 
-    override fun toString(): String = synchronized(lock) { text.toString() }
+    override fun toString(): String = guard.withLock { text.toString() }
 }
 
 /** A command running on its own thread (a server, say); closing interrupts it and waits for it to end. */

@@ -2,7 +2,7 @@ package dev.zerocopy.samples.chat
 
 import dev.zerocopy.samples.arrays.Background
 import dev.zerocopy.samples.arrays.awaitPort
-import dev.zerocopy.samples.arrays.run
+import dev.zerocopy.samples.arrays.runCommand
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -39,7 +39,7 @@ class ChatCommandTest {
         ChatServer().use { chat ->
             val port = runBlocking { chat.start() }
 
-            val outcome = run("chat", "bots", "--port", "$port", "--count", "20", "--messages", "3", "--interval", "10")
+            val outcome = runCommand("chat", "bots", "--port", "$port", "--count", "20", "--messages", "3", "--interval", "10")
 
             assertEquals(0, outcome.exitCode, outcome.toString())
             assertTrue("bots: 20 connected to 127.0.0.1:$port" in outcome.out, outcome.toString())
@@ -50,7 +50,7 @@ class ChatCommandTest {
 
     @Test
     fun chatBotsOnlyTargetsLoopback() {
-        val outcome = run("chat", "bots", "--host", "192.0.2.1", "--count", "2")
+        val outcome = runCommand("chat", "bots", "--host", "192.0.2.1", "--count", "2")
 
         assertEquals(2, outcome.exitCode, outcome.toString())
         assertTrue("chat bots only targets loopback addresses; 192.0.2.1 is 192.0.2.1" in outcome.err, outcome.toString())
@@ -60,7 +60,7 @@ class ChatCommandTest {
     fun chatBotsWithoutAServerSaysSo() {
         val port = java.net.ServerSocket(0).use { it.localPort }
 
-        val outcome = run("chat", "bots", "--port", "$port", "--count", "2")
+        val outcome = runCommand("chat", "bots", "--port", "$port", "--count", "2")
 
         assertEquals(1, outcome.exitCode, outcome.toString())
         assertTrue("is chat serve running on 127.0.0.1:$port?" in outcome.err, outcome.toString())
@@ -69,11 +69,11 @@ class ChatCommandTest {
     @Test
     fun everyChatCommandHasHelp() {
         for (command in listOf(arrayOf("chat"), arrayOf("chat", "serve"), arrayOf("chat", "bots"))) {
-            val outcome = run(*command, "--help")
+            val outcome = runCommand(*command, "--help")
             assertEquals(0, outcome.exitCode, outcome.toString())
             assertTrue("Usage: zerocopy-samples ${command.joinToString(" ")}" in outcome.out, outcome.toString())
         }
-        val bots = run("chat", "bots", "--help").out
+        val bots = runCommand("chat", "bots", "--help").out
         for (option in listOf("--count", "--messages", "--duration", "--interval")) assertTrue(option in bots, bots)
     }
 }
