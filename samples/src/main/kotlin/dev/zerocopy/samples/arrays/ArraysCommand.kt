@@ -20,8 +20,9 @@ import java.util.concurrent.Callable
     name = "arrays",
     mixinStandardHelpOptions = true,
     description = [
-        "The seed's recipe: arange(0.0, 50000000.0) as 400 MB of doubles, sent from a view and",
-        "received into a preallocated one. Doubles travel in native byte order, like numpy's.",
+        "The seed's recipe: 400 MB of doubles sent from a view into a view.",
+        "arange(0.0, 50000000.0) in native byte order, numpy's; serve and fetch",
+        "interoperate with the recipe's own Python (samples/python/recipe.py).",
     ],
     subcommands = [ArraysServeCommand::class, ArraysFetchCommand::class, ArraysDemoCommand::class],
 )
@@ -141,8 +142,9 @@ private fun report(out: PrintWriter, err: PrintWriter, result: FetchResult): Boo
     name = "serve",
     mixinStandardHelpOptions = true,
     description = [
-        "Listens and sends arange(0.0, N) to each client from one read-only direct view, then closes",
-        "the connection. The recipe's Python client (python/recipe.py fetch) can receive it.",
+        "Sends arange(0.0, N) to each client that connects, then closes it.",
+        "One read-only direct view serves every client. The recipe's Python",
+        "client (python/recipe.py fetch) can receive it.",
     ],
 )
 public class ArraysServeCommand : Callable<Int> {
@@ -205,9 +207,10 @@ public class ArraysServeCommand : Callable<Int> {
     name = "fetch",
     mixinStandardHelpOptions = true,
     description = [
-        "Connects, receives the array into a preallocated direct view (numpy.zeros + recv_into), and",
-        "prints a[0:10], a[-1], the byte count, the time and GiB/s. Works against the recipe's Python",
-        "server (python/recipe.py serve) as well as against arrays serve.",
+        "Receives the array into a preallocated view and checks it.",
+        "Like numpy.zeros + recv_into; prints a[0:10], a[-1], the byte count, the",
+        "time and GiB/s. Works against arrays serve and against the recipe's",
+        "Python server (python/recipe.py serve).",
     ],
 )
 public class ArraysFetchCommand : Callable<Int> {
@@ -263,8 +266,9 @@ public class ArraysFetchCommand : Callable<Int> {
     name = "demo",
     mixinStandardHelpOptions = true,
     description = [
-        "Runs arrays serve and arrays fetch in one process over 127.0.0.1, through the Ktor adapter",
-        "by default, with a progress bar and a one-line summary.",
+        "Runs serve and fetch in one process over 127.0.0.1: the main demo.",
+        "Through the Ktor adapter by default, with a progress bar and a one-line",
+        "summary.",
     ],
 )
 public class ArraysDemoCommand : Callable<Int> {

@@ -18,8 +18,9 @@ import kotlin.time.Duration.Companion.seconds
     name = "chat",
     mixinStandardHelpOptions = true,
     description = [
-        "A line-based chat server on Ktor raw sockets (nc and telnet are its clients), whose",
-        "broadcasts are encoded once and sent to every client from the same view; and bots to load it.",
+        "A chat server on Ktor raw sockets, and bots to load it.",
+        "nc and telnet are its clients; each broadcast is encoded once and sent to",
+        "every client from the same view.",
     ],
     subcommands = [ChatServeCommand::class, ChatBotsCommand::class],
 )
@@ -39,8 +40,9 @@ public class ChatCommand : Runnable {
     name = "serve",
     mixinStandardHelpOptions = true,
     description = [
-        "Runs the chat server until interrupted (Ctrl-C). Join with: nc 127.0.0.1 PORT (or telnet).",
-        "Lines end in \\n or \\r\\n. Commands: /nick name, /who, /quit, /help; any other line goes to everyone else.",
+        "Runs the chat server until interrupted (Ctrl-C).",
+        "Join with: nc 127.0.0.1 PORT (or telnet). Lines end in \\n or \\r\\n.",
+        "Commands: /nick name, /who, /quit, /help; other lines go to everyone else.",
     ],
 )
 public class ChatServeCommand : Callable<Int> {
@@ -115,8 +117,10 @@ public class ChatServeCommand : Callable<Int> {
     name = "bots",
     mixinStandardHelpOptions = true,
     description = [
-        "Connects N chatty clients to a chat server on a loopback address, has each send its messages",
-        "to all the others, and reports deliveries per second and delivery latency p50/p99.",
+        "Loads a chat server with N chatty clients; reports rate and latency.",
+        "Once all have joined, each bot sends its messages to all the others and",
+        "checks it gets theirs; prints deliveries per second and latency p50/p99.",
+        "Loopback addresses only.",
     ],
 )
 public class ChatBotsCommand : Callable<Int> {
