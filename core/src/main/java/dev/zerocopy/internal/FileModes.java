@@ -66,8 +66,8 @@ public final class FileModes {
             if (channel.getClass().getMethod("toString").getDeclaringClass() != Object.class) {
                 return channel.toString();
             }
-        } catch (NoSuchMethodException impossible) {
-            // every class has toString
+        } catch (NoSuchMethodException | RuntimeException unusable) {
+            // a toString that fails must not fail the transfer; the class name will do
         }
         return channel.getClass().getName();
     }

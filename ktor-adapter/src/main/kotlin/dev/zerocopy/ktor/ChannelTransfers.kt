@@ -31,7 +31,10 @@ import java.nio.file.StandardOpenOption
 // the bytes that arrived are at the start of the view (or in the file) and the
 // channel stays usable. If a send is cancelled after some of its bytes went to the
 // channel, the peer will see a partial message: the channel is marked broken and
-// later sends through the adapter on it fail with an IOException.
+// later sends through the adapter on it fail with an IOException; that includes a send
+// cancelled in its final flush, after every byte was handed to Ktor, because the caller
+// cannot know how much of it the peer will see. A channel that closes or fails while a
+// call waits in it ends the call with an IOException naming the bytes moved.
 
 /**
  * Sends every byte of [view] through this channel and flushes it. The view is only
@@ -162,7 +165,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     while (true) {
         val read = source.read(buffer)
         if (read != 0) return read
-        source.await()
+        source.await(null)
     }
 }
 
@@ -177,6 +180,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
  *   the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
+ * @throws ReadOnlyBufferException if [into] is read-only (nothing is read)
  */
 public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
@@ -223,6 +227,7 @@ private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
  * file, and the channel stays usable for further receives.
  *
  * @return the finished transfer
+ * @throws IllegalArgumentException if [offset] or [count] is negative
  * @throws EndOfStreamException if the channel ends first; the bytes received are in the file
  * @throws java.io.IOException if the channel failed
  */

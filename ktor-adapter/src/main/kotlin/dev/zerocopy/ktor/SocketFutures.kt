@@ -7,7 +7,10 @@ import io.ktor.network.sockets.Socket
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.future.future
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.async
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
@@ -15,14 +18,16 @@ import java.util.function.IntFunction
 
 /**
  * The adapter's socket operations for Java callers: each method starts the suspending
- * operation and returns a [CompletableFuture] of its result, without blocking the
- * calling thread. The futures complete on a [Dispatchers.Default] thread, or
+ * operation on [Dispatchers.Default] and returns a [CompletableFuture] of its result,
+ * without blocking the calling thread. A future completes with the result, or
  * exceptionally with the exception the suspending function documents.
  *
- * Cancellation: `future.cancel(true)` (or `false`) cancels the operation while it
- * waits for the socket, with the same contract as the suspending function: a
- * cancelled receive leaves the bytes that arrived at the start of the view, and a
- * send cancelled after some bytes went out marks the socket broken for sending.
+ * Cancellation: `future.cancel(true)` (or `false`) asks the operation to stop, with the
+ * same contract as the suspending function: a cancelled receive leaves the bytes that
+ * arrived at the start of the view, and a send cancelled after some bytes went out marks
+ * the socket broken for sending. The future completes only once the operation has
+ * stopped, so `join()` after `cancel()` waits until the socket is free for the next
+ * operation; if the operation finished first, the future holds its result.
  *
  * ```java
  * CompletableFuture<Long> sent = SocketFutures.sendFrom(socket, view);
@@ -34,7 +39,32 @@ public object SocketFutures {
     /** Operations run as children of this scope; one failing does not cancel the others. */
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
-    private fun <T> start(block: suspend CoroutineScope.() -> T): CompletableFuture<T> = scope.future(block = block)
+    @OptIn(ExperimentalCoroutinesApi::class) // getCompleted, read only after completion
+    private fun <T> start(block: suspend CoroutineScope.() -> T): CompletableFuture<T> {
+        val operation = scope.async(block = block)
+        val future = OperationFuture<T>(operation)
+        operation.invokeOnCompletion { failure ->
+            when (failure) {
+                null -> future.complete(operation.getCompleted())
+                is CancellationException -> future.cancelled()
+                else -> future.completeExceptionally(failure)
+            }
+        }
+        return future
+    }
+
+    /** A future whose cancel() cancels [operation] and completes only when it has stopped. */
+    private class OperationFuture<T>(private val operation: Job) : CompletableFuture<T>() {
+        override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
+            if (isDone) return isCancelled
+            operation.cancel()
+            return true
+        }
+
+        fun cancelled() {
+            super.cancel(false)
+        }
+    }
 
     /**
      * Sends every byte of [view] to [socket]; see [Socket.sendFrom].

@@ -35,6 +35,8 @@ import java.nio.file.StandardOpenOption
 // One owner per direction: after openReadChannel() (or openWriteChannel()) on a Ktor
 // NIO socket, Ktor's coroutine reads (or writes) it, so the adapter's receives (or
 // sends) on the socket throw IllegalStateException; the other direction stays free.
+// The check runs when a call starts: opening Ktor's channel while an adapter call is
+// under way is not caught, and Ktor's TLS socket keeps no record to check at all.
 //
 // Cancellation, for every suspending function in this file: the call is cancellable
 // while it is suspended waiting for the socket, and under withTimeout; cancellation
@@ -137,6 +139,7 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
  *   the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
+ * @throws ReadOnlyBufferException if [into] is read-only (nothing is read)
  */
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()

@@ -22,6 +22,10 @@ import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
+import io.kotest.matchers.types.shouldBeInstanceOf
+import io.ktor.utils.io.writeAvailable
+import java.nio.ByteBuffer
 import java.io.IOException
 import java.nio.channels.FileChannel
 import java.nio.file.Files
@@ -149,6 +153,31 @@ class ChannelTransfersTest : FunSpec({
             val rest = ByteView.allocate(3)
             channel.recvInto(rest)
             rest shouldBe ByteView.wrap(byteArrayOf(4, 5, 6))
+        }
+    }
+
+    test("a socket closed while a channel receive waits ends it with an IOException, not a cancellation") {
+        withTimeout(10.seconds) {
+            withLoopback(selector) { _, server ->
+                val input = server.openReadChannel()
+                val waiting = async(start = CoroutineStart.UNDISPATCHED) {
+                    runCatching { input.recvInto(ByteView.allocate(10)) }.exceptionOrNull()
+                }
+                server.close()
+                val failure = waiting.await()
+                failure.shouldBeInstanceOf<IOException>()
+                failure.message shouldContain "0 of 10 bytes received"
+            }
+        }
+    }
+
+    test("a send cancelled in its final flush marks the channel broken: the caller cannot know what the peer saw") {
+        withTimeout(10.seconds) {
+            val output = ByteChannel()
+            output.writeAvailable(ByteBuffer.allocate(2 shl 20)) // buffered in Ktor; nobody reads
+            withTimeoutOrNull(300.milliseconds) { output.sendFrom(ByteView.wrap(byteArrayOf(7, 8, 9))) } shouldBe null
+            shouldThrow<IOException> { output.sendFrom(ByteView.allocate(1)) }.message shouldBe
+                "the connection is broken for sending: a send ended after 3 of 3 bytes, so the peer saw a partial message"
         }
     }
 })

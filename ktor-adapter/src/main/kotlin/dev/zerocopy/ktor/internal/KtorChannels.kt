@@ -9,6 +9,9 @@ import io.ktor.utils.io.ByteWriteChannel
 import io.ktor.utils.io.availableForRead
 import io.ktor.utils.io.readAvailable
 import io.ktor.utils.io.writeAvailable
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.currentCoroutineContext
+import kotlinx.coroutines.ensureActive
 import java.io.IOException
 import java.nio.ByteBuffer
 import java.nio.channels.ClosedChannelException
@@ -32,27 +35,27 @@ private const val FLUSH_EVERY = 256 shl 10
 internal class KtorSink(private val channel: ByteWriteChannel, private val description: String) : WritableByteChannel {
     private var unflushed = 0
 
-    override fun write(src: ByteBuffer): Int {
+    override fun write(src: ByteBuffer): Int = ktorCall {
         if (channel.isClosedForWrite) throw closed(channel.closedCause)
         val count = minOf(src.remaining(), FLUSH_EVERY - unflushed)
-        if (count <= 0) return 0
+        if (count <= 0) return@ktorCall 0
         channel.writeAvailable(src.slice(src.position(), count))
         src.position(src.position() + count)
         unflushed += count
-        return count
+        count
     }
 
-    /** Steps [transfer] to completion, flushing to Ktor whenever the buffer is full, and at the end. */
-    suspend fun drive(transfer: Transfer): Long {
-        val moved = drive(channel, transfer) { flush() }
-        flush()
-        return moved
-    }
+    /**
+     * Steps [transfer] to completion, flushing to Ktor whenever the buffer is full, and at
+     * the end. The last flush belongs to the send: cancelled there, the send is incomplete
+     * as far as the caller knows, so the channel is marked broken like any partial send.
+     */
+    suspend fun drive(transfer: Transfer): Long =
+        drive(channel, transfer, finish = { flush(transfer) }) { flush(transfer) }
 
-    private suspend fun flush() {
-        channel.flush()
+    private suspend fun flush(transfer: Transfer) {
+        ktorAwait(transfer) { channel.flush() }
         unflushed = 0
-        channel.closedCause?.let { throw closed(it) }
     }
 
     override fun isOpen(): Boolean = !channel.isClosedForWrite
@@ -69,29 +72,36 @@ internal class KtorSink(private val channel: ByteWriteChannel, private val descr
  */
 internal class KtorSource(private val channel: ByteReadChannel, private val description: String) : ReadableByteChannel {
 
-    override fun read(dst: ByteBuffer): Int {
-        if (!dst.hasRemaining()) return 0
+    override fun read(dst: ByteBuffer): Int = ktorCall {
+        if (!dst.hasRemaining()) return@ktorCall 0
         if (channel.availableForRead == 0) {
-            if (!channel.isClosedForRead) return 0
+            if (!channel.isClosedForRead) return@ktorCall 0
             channel.closedCause?.let { throw closed(it) }
-            return -1
+            return@ktorCall -1
         }
-        return channel.readAvailable { src ->
-            val count = minOf(src.remaining(), dst.remaining())
-            dst.put(dst.position(), src, src.position(), count)
-            dst.position(dst.position() + count)
-            src.position(src.position() + count)
-            count
+        // Ktor hands out one buffer segment (8 KiB) at a time: take what is buffered, up to dst.
+        var read = 0
+        while (dst.hasRemaining() && channel.availableForRead > 0) {
+            val taken = channel.readAvailable { src ->
+                val count = minOf(src.remaining(), dst.remaining())
+                dst.put(dst.position(), src, src.position(), count)
+                dst.position(dst.position() + count)
+                src.position(src.position() + count)
+                count
+            }
+            if (taken < 0) throw closed(channel.closedCause) // cancelled between the check and the read
+            read += taken
         }
+        read
     }
 
     /** Suspends until Ktor has bytes buffered or the stream has ended. */
-    suspend fun await() {
-        channel.awaitContent()
+    suspend fun await(transfer: Transfer?) {
+        ktorAwait(transfer) { channel.awaitContent() }
     }
 
     /** Steps [transfer] to completion, suspending in Ktor until bytes arrive. */
-    suspend fun drive(transfer: Transfer): Long = drive(channel, transfer) { await() }
+    suspend fun drive(transfer: Transfer): Long = drive(channel, transfer) { await(transfer) }
 
     override fun isOpen(): Boolean = !channel.isClosedForRead
 
@@ -100,8 +110,46 @@ internal class KtorSource(private val channel: ByteReadChannel, private val desc
     override fun toString(): String = description
 }
 
-private fun closed(cause: Throwable?): IOException =
-    if (cause == null) ClosedChannelException() else IOException("the Ktor channel failed: $cause", cause)
+/**
+ * Runs a non-suspending call into a Ktor channel. A closed or cancelled Ktor channel
+ * throws its close cause from any call, which may be a CancellationException or an
+ * IllegalStateException; either would break the adapter's IOException contract.
+ */
+private inline fun <T> ktorCall(call: () -> T): T =
+    try {
+        call()
+    } catch (io: IOException) {
+        throw io
+    } catch (other: Exception) {
+        throw closed(other)
+    }
+
+/**
+ * Runs a suspending call into a Ktor channel. A CancellationException while this
+ * coroutine is still active is the channel's close cause (its socket closed, say), not a
+ * cancellation of the caller: it becomes an IOException naming the bytes moved.
+ */
+private suspend inline fun ktorAwait(transfer: Transfer?, call: () -> Unit) {
+    try {
+        call()
+    } catch (cancelled: CancellationException) {
+        currentCoroutineContext().ensureActive()
+        throw failedWhile(transfer, cancelled)
+    } catch (io: IOException) {
+        throw failedWhile(transfer, io)
+    } catch (other: Exception) {
+        throw failedWhile(transfer, other)
+    }
+}
+
+private fun failedWhile(transfer: Transfer?, cause: Exception): IOException =
+    if (transfer == null) closed(cause) else closedWhile(transfer, closed(cause))
+
+private fun closed(cause: Throwable?): IOException = when (cause) {
+    null -> ClosedChannelException()
+    is IOException -> cause
+    else -> IOException("the Ktor channel failed: $cause", cause)
+}
 
 /**
  * The Ktor channels the adapter opened on sockets it cannot drive directly, so that every

@@ -102,10 +102,16 @@ internal fun checkNotBroken(connection: Any) {
 private const val STEPS_PER_YIELD = 16
 
 /**
- * Steps [transfer] to completion, calling [await] whenever a step moves nothing. A send
- * that ends early after moving some bytes marks [connection] broken.
+ * Steps [transfer] to completion, calling [await] whenever a step moves nothing, then
+ * [finish] (a final flush). A send that ends early, [finish] included, after moving some
+ * bytes marks [connection] broken.
  */
-internal suspend fun drive(connection: Any, transfer: Transfer, await: suspend () -> Unit): Long {
+internal suspend fun drive(
+    connection: Any,
+    transfer: Transfer,
+    finish: suspend () -> Unit = {},
+    await: suspend () -> Unit,
+): Long {
     val sending = transfer.interestOps() == SelectionKey.OP_WRITE
     val start = transfer.transferred()
     var completed = false
@@ -123,6 +129,7 @@ internal suspend fun drive(connection: Any, transfer: Transfer, await: suspend (
                 yield()
             }
         }
+        finish()
         completed = true
         return transfer.transferred() - start
     } finally {

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""The seed's recipe, measured: send_from / recv_into of a numpy array of 50,000,000 doubles
+(400 MB) over a loopback TCP connection on 127.0.0.1 between two processes, as in the seed (a
+server that sends, a client in another interpreter that receives), with blocking sockets.
+
+Prints one JSON object: the bytes per transfer and the seconds of each measured transfer, timed
+at the sender from the first send until the receiver's one-byte acknowledgement, after --warmup
+discarded transfers. The receive array is written once before the first transfer, so its pages
+are touched (receiving into never-touched memory costs ~10 us per 4 KiB page on this machine).
+The receiver checks the array's content after the last transfer. SIGALRM bounds each process's
+whole run (--timeout), so a stalled transfer ends the script instead of hanging it.
+"""
+import argparse
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy
+
+
+def send_from(arr, dest):
+    view = memoryview(arr).cast('B')
+    while len(view):
+        nsent = dest.send(view)
+        view = view[nsent:]
+
+
+def recv_into(arr, source):
+    view = memoryview(arr).cast('B')
+    while len(view):
+        nrecv = source.recv_into(view)
+        if nrecv == 0:  # not in the seed: without it a closed peer would loop forever
+            raise EOFError(f"stream ended with {len(view)} bytes to go")
+        view = view[nrecv:]
+
+
+def receive(port, doubles, transfers):
+    a = numpy.zeros(shape=doubles, dtype=float)
+    a.fill(1.0)  # touch every page before the first transfer
+    with socket.create_connection(('127.0.0.1', port)) as c:
+        for _ in range(transfers):
+            recv_into(a, c)
+            c.sendall(b'\x01')
+    expected = numpy.arange(0.0, float(doubles))
+    if not numpy.array_equal(a, expected):
+        sys.exit("received array differs from numpy.arange(0.0, %d)" % doubles)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--bytes', type=int, default=400_000_000, help='bytes per transfer (a multiple of 8)')
+    parser.add_argument('--warmup', type=int, default=1, help='discarded transfers first')
+    parser.add_argument('--runs', type=int, default=5, help='measured transfers')
+    parser.add_argument('--timeout', type=int, default=300, help='seconds the whole run may take')
+    parser.add_argument('--receive-from', type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bytes % 8:
+        parser.error(f"--bytes must be a multiple of 8, was {args.bytes}")
+    signal.alarm(args.timeout)
+    doubles = args.bytes // 8
+    transfers = args.warmup + args.runs
+    if args.receive_from is not None:
+        receive(args.receive_from, doubles, transfers)
+        return
+
+    a = numpy.arange(0.0, float(doubles))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        s.listen(1)
+        receiver = subprocess.Popen([sys.executable, __file__, '--bytes', str(args.bytes),
+                                     '--warmup', str(args.warmup), '--runs', str(args.runs),
+                                     '--timeout', str(args.timeout),
+                                     '--receive-from', str(s.getsockname()[1])])
+        try:
+            c, _ = s.accept()
+            seconds = []
+            with c:
+                for i in range(transfers):
+                    start = time.perf_counter()
+                    send_from(a, c)
+                    if c.recv(1) != b'\x01':
+                        raise EOFError("receiver closed before acknowledging")
+                    if i >= args.warmup:
+                        seconds.append(time.perf_counter() - start)
+            if receiver.wait(timeout=args.timeout) != 0:
+                sys.exit("receiver failed with exit code %d" % receiver.returncode)
+        finally:
+            if receiver.poll() is None:
+                receiver.kill()
+                receiver.wait()
+    print(json.dumps({
+        'name': 'python-recipe',
+        'bytes': args.bytes,
+        'seconds': seconds,
+        'python': sys.version.split()[0],
+        'numpy': numpy.__version__,
+    }))
+
+
+if __name__ == '__main__':
+    main()

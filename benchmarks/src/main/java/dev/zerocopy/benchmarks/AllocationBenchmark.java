@@ -1,0 +1,179 @@
+package dev.zerocopy.benchmarks;
+
+import dev.zerocopy.ByteView;
+import dev.zerocopy.ZeroCopy;
+import dev.zerocopy.benchmarks.ktor.KtorPaths;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Timeout;
+import org.openjdk.jmh.annotations.Warmup;
+
+/*
+ * Measures: heap bytes allocated by the steady-state send and receive loops. Run it under
+ * -prof gc and read gc.alloc.rate.norm (bytes per operation; divide by BATCH for bytes per call).
+ * One operation is BATCH (64) calls, each moving one 1 MiB direct view over a loopback
+ * connection on 127.0.0.1:
+ *   coreSendFrom / coreRecvInto        ZeroCopy.sendFrom / recvInto on a blocking channel;
+ *   adapterSendFrom / adapterRecvInto  the Ktor adapter's Socket.sendFrom / recvInto, the 64 calls
+ *                                      in one coroutine inside runBlocking + withTimeout;
+ *   handNioSend                        the harness floor for the core: a write loop that reuses one
+ *                                      buffer and allocates nothing;
+ *   runBlockingHarness                 the harness floor for the adapter: the same runBlocking +
+ *                                      withTimeout around 64 calls that do nothing.
+ * The other end is a peer thread on a plain blocking NIO channel that drains (or feeds) without
+ * pause through one reused buffer, allocating nothing; the GC profiler counts every thread, so
+ * what is left is the code under test (and for the adapter, Ktor's selector).
+ * Set up outside the measured region: connections, selectors, views and peer threads; all closed
+ * in TearDown. A stalled call is bounded by the 60 s timeout (adapter) or JMH's iteration
+ * timeout, whose interrupt closes the blocked channel (core).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Timeout(time = 2, timeUnit = TimeUnit.MINUTES)
+public class AllocationBenchmark {
+
+    /** Calls per operation. */
+    public static final int BATCH = 64;
+
+    /** Bytes per call. */
+    public static final int CHUNK = 1 << 20;
+
+    static final long TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(Peer.TIMEOUT_SECONDS);
+
+    /** A blocking loopback pair whose server end a peer drains (sending) or feeds (receiving). */
+    @State(Scope.Thread)
+    public static class Core {
+        Loopback pair;
+        Peer peer;
+        ByteView view;
+        ByteBuffer buffer;
+
+        void open(boolean feed) throws IOException {
+            pair = Loopback.open();
+            peer = new Peer(feed ? "feeder" : "drain");
+            view = ByteView.allocateDirect(CHUNK);
+            buffer = view.buffer();
+            ByteBuffer peerBuffer = ByteBuffer.allocateDirect(CHUNK);
+            peer.submit(() -> feed ? Peer.feedUntilClosed(pair.server, peerBuffer)
+                    : Peer.drainUntilClosed(pair.server, peerBuffer));
+        }
+
+        @TearDown
+        public void tearDown() throws IOException, InterruptedException {
+            pair.close();
+            peer.close();
+        }
+    }
+
+    /** The core's sending side. */
+    @State(Scope.Thread)
+    public static class CoreSending extends Core {
+        @Setup
+        public void setUp() throws IOException {
+            open(false);
+        }
+    }
+
+    /** The core's receiving side. */
+    @State(Scope.Thread)
+    public static class CoreReceiving extends Core {
+        @Setup
+        public void setUp() throws IOException {
+            open(true);
+        }
+    }
+
+    /** A Ktor socket whose NIO peer end a peer thread drains (sending) or feeds (receiving). */
+    @State(Scope.Thread)
+    public static class Adapter {
+        KtorToNio connection;
+        Peer peer;
+        ByteView view;
+
+        void open(boolean feed) throws IOException {
+            connection = KtorToNio.open(TIMEOUT_MILLIS);
+            peer = new Peer(feed ? "feeder" : "drain");
+            view = ByteView.allocateDirect(CHUNK);
+            ByteBuffer peerBuffer = ByteBuffer.allocateDirect(CHUNK);
+            peer.submit(() -> feed ? Peer.feedUntilClosed(connection.peerEnd, peerBuffer)
+                    : Peer.drainUntilClosed(connection.peerEnd, peerBuffer));
+        }
+
+        @TearDown
+        public void tearDown() throws IOException, InterruptedException {
+            connection.close();
+            peer.close();
+        }
+    }
+
+    /** The adapter's sending side. */
+    @State(Scope.Thread)
+    public static class AdapterSending extends Adapter {
+        @Setup
+        public void setUp() throws IOException {
+            open(false);
+        }
+    }
+
+    /** The adapter's receiving side. */
+    @State(Scope.Thread)
+    public static class AdapterReceiving extends Adapter {
+        @Setup
+        public void setUp() throws IOException {
+            open(true);
+        }
+    }
+
+    @Benchmark
+    public void coreSendFrom(CoreSending side) throws IOException {
+        for (int i = 0; i < BATCH; i++) {
+            ZeroCopy.sendFrom(side.pair.client, side.view);
+        }
+    }
+
+    @Benchmark
+    public void coreRecvInto(CoreReceiving side) throws IOException {
+        for (int i = 0; i < BATCH; i++) {
+            ZeroCopy.recvInto(side.pair.client, side.view);
+        }
+    }
+
+    @Benchmark
+    public void adapterSendFrom(AdapterSending side) {
+        KtorPaths.sendBatch(side.connection.socket, side.view, BATCH, TIMEOUT_MILLIS);
+    }
+
+    @Benchmark
+    public void adapterRecvInto(AdapterReceiving side) {
+        KtorPaths.recvBatch(side.connection.socket, side.view, BATCH, TIMEOUT_MILLIS);
+    }
+
+    @Benchmark
+    public void handNioSend(CoreSending side) throws IOException {
+        for (int i = 0; i < BATCH; i++) {
+            ByteBuffer out = side.buffer.clear();
+            while (out.hasRemaining()) {
+                side.pair.client.write(out);
+            }
+        }
+    }
+
+    @Benchmark
+    public int runBlockingHarness() {
+        return KtorPaths.emptyBatch(BATCH, TIMEOUT_MILLIS);
+    }
+}

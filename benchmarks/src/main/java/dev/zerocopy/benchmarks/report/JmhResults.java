@@ -1,0 +1,172 @@
+package dev.zerocopy.benchmarks.report;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The results of the JMH runs of one comparison, read from JMH's JSON output ({@code -rf json}). */
+final class JmhResults {
+
+    private static final String PACKAGE = "dev.zerocopy.benchmarks.";
+
+    /**
+     * One benchmark, with one set of parameters.
+     *
+     * @param benchmark class and method, e.g. {@code LoopbackBenchmark.core}
+     * @param params the JMH parameters
+     * @param unit the primary metric's unit, e.g. {@code ms/op}
+     * @param samples the primary metric of every measured iteration of every fork
+     * @param secondary the secondary metrics (profilers, gauges) by name
+     */
+    record Result(String benchmark, Map<String, String> params, String unit, double[] samples,
+            Map<String, Metric> secondary) {
+
+        /** Returns the samples as seconds per operation, whatever the time unit. */
+        double[] secondsPerOp() {
+            double scale = switch (unit) {
+                case "s/op" -> 1;
+                case "ms/op" -> 1e-3;
+                case "us/op" -> 1e-6;
+                case "ns/op" -> 1e-9;
+                default -> throw new IllegalStateException(benchmark + " is in " + unit + ", not time per operation");
+            };
+            double[] seconds = samples.clone();
+            for (int i = 0; i < seconds.length; i++) {
+                seconds[i] *= scale;
+            }
+            return seconds;
+        }
+
+        /** Returns a secondary metric's figure, if the run reported it. */
+        Optional<Figure> metric(String name) {
+            Metric metric = secondary.get(name);
+            return metric == null || metric.samples.length == 0 ? Optional.empty() : Optional.of(Figure.of(metric.samples));
+        }
+    }
+
+    /**
+     * A secondary metric.
+     *
+     * @param unit its unit
+     * @param samples its value in every measured iteration
+     */
+    record Metric(String unit, double[] samples) {
+    }
+
+    private final List<Result> results = new ArrayList<>();
+    private final List<String> files = new ArrayList<>();
+    private String jdk;
+    private String jmhVersion;
+
+    /** Reads every {@code jmh-*.json} in {@code directory}; a missing or empty file is skipped. */
+    static JmhResults read(Path directory) throws IOException {
+        JmhResults all = new JmhResults();
+        List<Path> found = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "jmh-*.json")) {
+            files.forEach(found::add);
+        }
+        found.sort(null);
+        for (Path file : found) {
+            if (Files.size(file) > 0) {
+                all.add(file);
+            }
+        }
+        return all;
+    }
+
+    private void add(Path file) throws IOException {
+        files.add(file.getFileName().toString());
+        try (Reader reader = Files.newBufferedReader(file)) {
+            for (JsonElement element : JsonParser.parseReader(reader).getAsJsonArray()) {
+                JsonObject run = element.getAsJsonObject();
+                jdk = run.get("jdkVersion").getAsString() + " (" + run.get("vmName").getAsString() + " "
+                        + run.get("vmVersion").getAsString() + ")";
+                jmhVersion = run.get("jmhVersion").getAsString();
+                Map<String, String> params = new LinkedHashMap<>();
+                if (run.has("params")) {
+                    run.getAsJsonObject("params").entrySet()
+                            .forEach(e -> params.put(e.getKey(), e.getValue().getAsString()));
+                }
+                JsonObject primary = run.getAsJsonObject("primaryMetric");
+                Map<String, Metric> secondary = new LinkedHashMap<>();
+                if (run.has("secondaryMetrics")) {
+                    for (Map.Entry<String, JsonElement> e : run.getAsJsonObject("secondaryMetrics").entrySet()) {
+                        JsonObject metric = e.getValue().getAsJsonObject();
+                        // JMH prefixes profiler metrics with a middle dot in some versions.
+                        secondary.put(e.getKey().replace("\u00b7", ""),
+                                new Metric(metric.get("scoreUnit").getAsString(), raw(metric)));
+                    }
+                }
+                String benchmark = run.get("benchmark").getAsString();
+                if (benchmark.startsWith(PACKAGE)) {
+                    benchmark = benchmark.substring(PACKAGE.length());
+                }
+                results.add(new Result(benchmark, params, primary.get("scoreUnit").getAsString(), raw(primary),
+                        secondary));
+            }
+        }
+    }
+
+    private static double[] raw(JsonObject metric) {
+        List<Double> values = new ArrayList<>();
+        if (metric.has("rawData")) {
+            for (JsonElement fork : metric.getAsJsonArray("rawData")) {
+                for (JsonElement value : fork.getAsJsonArray()) {
+                    if (value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber()) {
+                        values.add(value.getAsDouble());
+                    }
+                }
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * Finds a benchmark's result whose parameters include {@code params} (name, value, ...).
+     */
+    Optional<Result> find(String benchmark, String... params) {
+        return results.stream()
+                .filter(r -> r.benchmark.equals(benchmark) && r.samples.length > 0)
+                .filter(r -> {
+                    for (int i = 0; i + 1 < params.length; i += 2) {
+                        if (!params[i + 1].equals(r.params.get(params[i]))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .findFirst();
+    }
+
+    /** Returns every result of a benchmark class, in file order. */
+    List<Result> ofClass(String className) {
+        return results.stream().filter(r -> r.benchmark.startsWith(className + ".")).toList();
+    }
+
+    boolean isEmpty() {
+        return results.isEmpty();
+    }
+
+    List<String> files() {
+        return files;
+    }
+
+    /** The JDK the benchmarks ran on, or null if nothing was read. */
+    String jdk() {
+        return jdk;
+    }
+
+    String jmhVersion() {
+        return jmhVersion;
+    }
+}

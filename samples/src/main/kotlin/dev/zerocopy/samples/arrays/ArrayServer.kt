@@ -1,0 +1,228 @@
+package dev.zerocopy.samples.arrays
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.Frames
+import dev.zerocopy.ZeroCopy
+import dev.zerocopy.ktor.sendFrame
+import dev.zerocopy.ktor.sendFrom
+import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.ServerSocket
+import io.ktor.network.sockets.aSocket
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import java.io.IOException
+import java.io.PrintWriter
+import java.net.InetSocketAddress
+import java.net.StandardSocketOptions
+import java.nio.channels.ClosedChannelException
+import java.nio.channels.ServerSocketChannel
+import java.nio.channels.SocketChannel
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.atomic.AtomicInteger
+import kotlin.concurrent.thread
+
+/**
+ * A listening server that sends one array to every client that connects: `repeat`
+ * times per connection, raw or framed as its [Wire] says, then closes the connection.
+ * Every client is sent the same read-only view; nothing is copied per client.
+ *
+ * Start one with [start]; it listens as soon as [start] returns, so [port] is
+ * already bound (pass port 0 to let the system choose). Closing it stops
+ * accepting and ends the transfers in progress.
+ */
+public interface ArrayServer : AutoCloseable {
+
+    /** The port the server listens on. */
+    public val port: Int
+
+    /**
+     * Waits until the server has handled its number of connections (or, serving
+     * until closed, until it is closed) and every transfer has ended.
+     *
+     * @return how many connections received everything they were sent
+     */
+    public fun awaitServed(): Int
+
+    /** Stops accepting, ends the transfers in progress and releases the listening socket. */
+    override fun close()
+
+    public companion object {
+        /**
+         * Binds a server on [host]:[port] and starts accepting at once.
+         *
+         * @param data the view every client is sent (sent as is: use a read-only view)
+         * @param engine the blocking core (a thread per connection) or the Ktor adapter (coroutines)
+         * @param repeat transfers per connection
+         * @param connections how many connections to serve, 0 for as many as come until closed
+         * @param log where to report each connection, or null to stay quiet
+         * @throws IOException if the address cannot be bound
+         */
+        public fun start(
+            data: ByteView,
+            wire: Wire,
+            engine: Engine,
+            host: String,
+            port: Int,
+            repeat: Int = 1,
+            connections: Int = 0,
+            log: PrintWriter? = null,
+        ): ArrayServer {
+            require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
+            require(connections >= 0) { "connections must be >= 0, was $connections" }
+            val shipment = Shipment(data, wire, repeat, log)
+            return when (engine) {
+                Engine.CORE -> CoreArrayServer(shipment, connections, InetSocketAddress(host, port))
+                Engine.KTOR -> KtorArrayServer(shipment, connections, host, port)
+            }
+        }
+    }
+}
+
+/** What each connection is sent, and the count of connections that got all of it. */
+internal class Shipment(val data: ByteView, val wire: Wire, val repeat: Int, private val log: PrintWriter?) {
+
+    val served = AtomicInteger()
+
+    /** Sends the array [repeat] times through [send] and reports the outcome; true if all of it went. */
+    inline fun serveOne(peer: Any?, send: (ByteView) -> Unit): Boolean {
+        val start = System.nanoTime()
+        return try {
+            repeat(repeat) { send(data) }
+            val nanos = System.nanoTime() - start
+            val bytes = data.size().toLong() * repeat
+            report("sent ${grouped(bytes)} bytes ($wire) to $peer in ${seconds(nanos)}: ${gibPerSecond(bytes, nanos)}")
+            served.incrementAndGet()
+            true
+        } catch (failed: IOException) {
+            // A client that hangs up early is an everyday event for a server, not a crash.
+            report("client $peer left before receiving everything: ${failed.message}")
+            false
+        }
+    }
+
+    fun report(line: String) {
+        log?.println(line)
+        log?.flush()
+    }
+}
+
+/** Blocking NIO: an accepting thread and one sending thread per connection. */
+private class CoreArrayServer(
+    private val shipment: Shipment,
+    private val connections: Int,
+    address: InetSocketAddress,
+) : ArrayServer {
+
+    private val listener: ServerSocketChannel = ServerSocketChannel.open().apply {
+        // A restarted server must not wait for the previous run's TIME_WAIT sockets on the same port.
+        setOption(StandardSocketOptions.SO_REUSEADDR, true)
+        try {
+            bind(address)
+        } catch (failed: IOException) {
+            close()
+            throw failed
+        }
+    }
+
+    override val port: Int = (listener.localAddress as InetSocketAddress).port
+
+    private val senders = ConcurrentLinkedQueue<Thread>()
+
+    private val acceptor: Thread = thread(name = "arrays-serve-accept", isDaemon = true) { acceptLoop() }
+
+    private fun acceptLoop() {
+        var accepted = 0
+        try {
+            listener.use {
+                while (connections == 0 || accepted < connections) {
+                    val client = listener.accept()
+                    accepted++
+                    senders += thread(name = "arrays-serve-$accepted", isDaemon = true) { client.use(::send) }
+                }
+            }
+        } catch (closed: ClosedChannelException) {
+            // close() closes the listener to stop accept(); that is how serving ends.
+        }
+    }
+
+    private fun send(client: SocketChannel) {
+        shipment.serveOne(client.remoteAddress) { view ->
+            if (shipment.wire == Wire.FRAMED) Frames.sendFrame(client, view) else ZeroCopy.sendFrom(client, view)
+        }
+    }
+
+    override fun awaitServed(): Int {
+        acceptor.join()
+        senders.forEach(Thread::join)
+        return shipment.served.get()
+    }
+
+    override fun close() {
+        listener.close()
+        acceptor.join()
+        // A blocked write ends with AsynchronousCloseException when its channel is closed by
+        // another thread; interrupting does exactly that for the channel the sender writes.
+        senders.forEach(Thread::interrupt)
+        senders.forEach(Thread::join)
+    }
+}
+
+/** The Ktor adapter: an accepting coroutine and one sending coroutine per connection. */
+private class KtorArrayServer(
+    private val shipment: Shipment,
+    private val connections: Int,
+    host: String,
+    port: Int,
+) : ArrayServer {
+
+    private val selector = SelectorManager(Dispatchers.IO)
+
+    private val listener: ServerSocket = try {
+        runBlocking { aSocket(selector).tcp().bind(host, port) { reuseAddress = true } }
+    } catch (failed: IOException) {
+        selector.close()
+        throw failed
+    }
+
+    override val port: Int = (listener.localAddress as io.ktor.network.sockets.InetSocketAddress).port
+
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("arrays-serve"))
+
+    private val acceptor = scope.launch {
+        listener.use {
+            coroutineScope {
+                var accepted = 0
+                while (connections == 0 || accepted < connections) {
+                    val client = listener.accept()
+                    accepted++
+                    launch {
+                        client.use { socket ->
+                            shipment.serveOne(socket.remoteAddress) { view ->
+                                if (shipment.wire == Wire.FRAMED) socket.sendFrame(view) else socket.sendFrom(view)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    override fun awaitServed(): Int {
+        runBlocking { acceptor.join() }
+        return shipment.served.get()
+    }
+
+    override fun close() {
+        scope.cancel()
+        runBlocking { scope.coroutineContext.job.join() }
+        listener.close()
+        selector.close()
+    }
+}

@@ -1,0 +1,234 @@
+package dev.zerocopy.samples.chat
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.ktor.sendFrom
+import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.Socket
+import io.ktor.network.sockets.aSocket
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.joinAll
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.withTimeoutOrNull
+import org.HdrHistogram.Histogram
+import java.io.IOException
+import java.net.InetAddress
+import java.nio.charset.StandardCharsets.UTF_8
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.ThreadLocalRandom
+import java.util.concurrent.atomic.AtomicInteger
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+/** The most bots one run may open: the process may hold 20,000 files, and the server may share it. */
+public const val MAX_BOTS: Int = 9_000
+
+/** The longest line a bot accepts from the server; its own lines are far shorter. */
+private const val BOT_MAX_LINE = 64 * 1024
+
+/**
+ * What a run of [ChatBots] measured.
+ *
+ * @property bots the clients that took part
+ * @property sent messages the bots sent
+ * @property deliveries bot messages the bots received
+ * @property expectedDeliveries every message sent, once for every bot but its sender
+ * @property botsMissingMessages bots that did not receive every message the others sent
+ * @property outOfOrder messages that arrived out of their sender's order
+ * @property connectNanos time to connect every bot and see its welcome
+ * @property nanos time from the first message sent to the last one received
+ * @property latency microseconds from sending to receiving, one value per delivery
+ */
+public class BotReport internal constructor(
+    public val bots: Int,
+    public val sent: Long,
+    public val deliveries: Long,
+    public val expectedDeliveries: Long,
+    public val botsMissingMessages: Int,
+    public val outOfOrder: Long,
+    public val connectNanos: Long,
+    public val nanos: Long,
+    public val latency: Histogram,
+) {
+    /** Tells whether every bot received every other bot's messages, each sender's in order. */
+    public val complete: Boolean get() = botsMissingMessages == 0 && outOfOrder == 0L && deliveries == expectedDeliveries
+
+    /** Deliveries per second over [nanos]. */
+    public val deliveriesPerSecond: Double get() = if (nanos == 0L) 0.0 else deliveries / (nanos / 1e9)
+}
+
+/**
+ * A load generator for [ChatServer]: [count] coroutine clients on one selector, each
+ * sending [messages] lines [interval] apart and receiving everyone else's, to measure
+ * how fast and how promptly the server fans messages out.
+ *
+ * A bot's line is `bot <index> <seq> <nanoTime>`; the receiving bot (in the same
+ * process, so on the same clock) records the delivery latency in an HdrHistogram and
+ * checks each sender's sequence. Bots start sending only once all of them have
+ * joined, so each should receive every other bot's messages.
+ *
+ * Bounded: sending stops after [messages] per bot or after [duration], whichever comes
+ * first; receiving stops when every expected message arrived or [drain] after sending
+ * ended. Targets must be loopback addresses.
+ */
+public class ChatBots(
+    private val count: Int,
+    private val messages: Int,
+    private val interval: Duration = 100.milliseconds,
+    private val duration: Duration = 60.seconds,
+    private val drain: Duration = 10.seconds,
+) {
+    init {
+        require(count in 2..MAX_BOTS) { "count must be 2 to $MAX_BOTS (one process holds 20,000 files), was $count" }
+        require(messages >= 0) { "messages must be >= 0, was $messages" }
+        require(!interval.isNegative()) { "interval must be >= 0, was $interval" }
+        require(duration.isPositive()) { "duration must be > 0, was $duration" }
+    }
+
+    /**
+     * Runs the bots against the chat server at [host]:[port].
+     *
+     * @throws IllegalArgumentException if [host] is not a loopback address
+     * @throws IOException if a bot cannot connect, or the server refuses it
+     * @throws kotlinx.coroutines.TimeoutCancellationException if the bots cannot all join within the duration
+     */
+    public suspend fun run(host: String, port: Int): BotReport {
+        val addresses = InetAddress.getAllByName(host)
+        require(addresses.all { it.isLoopbackAddress }) {
+            "chat bots only targets loopback addresses; $host is ${addresses.joinToString { it.hostAddress }}"
+        }
+        return SelectorManager(Dispatchers.IO).use { selector ->
+            val connected = ConcurrentLinkedQueue<Bot>()
+            try {
+                val connectStart = System.nanoTime()
+                withTimeout(duration) {
+                    (0 until count).map { index -> launch { connected += Bot.connect(index, selector, host, port) } }.joinAll()
+                }
+                exchange(connected.sortedBy { it.index }, System.nanoTime() - connectStart)
+            } finally {
+                connected.forEach { it.socket.close() }
+            }
+        }
+    }
+
+    private suspend fun exchange(bots: List<Bot>, connectNanos: Long): BotReport = coroutineScope {
+        val expectedEach = messages.toLong() * (count - 1)
+        bots.forEach { it.target = expectedEach }
+        val readers = bots.map { bot -> launch { bot.receive(count) } }
+        val start = System.nanoTime()
+        val sendDeadline = start + duration.inWholeNanoseconds
+        bots.map { bot -> launch { bot.send(messages, interval, sendDeadline) } }.forEach { it.join() }
+
+        // Sending ended (all sent, or the duration ran out): now each bot knows what it should get.
+        val sent = bots.sumOf { it.sent.get().toLong() }
+        bots.forEach { it.expect(sent - it.sent.get()) }
+        withTimeoutOrNull(drain) { bots.forEach { it.done.await() } }
+        readers.forEach { it.cancelAndJoin() }
+
+        val latency = Histogram(3)
+        bots.forEach { latency.add(it.latency) }
+        val last = bots.maxOf { it.lastReceipt.get() }
+        BotReport(
+            bots = count,
+            sent = sent,
+            deliveries = bots.sumOf { it.received.get() },
+            expectedDeliveries = sent * (count - 1),
+            botsMissingMessages = bots.count { it.received.get() != sent - it.sent.get() },
+            outOfOrder = bots.sumOf { it.outOfOrder },
+            connectNanos = connectNanos,
+            nanos = if (last == 0L) 0L else last - start,
+            latency = latency,
+        )
+    }
+}
+
+/** One bot: a connection that has been welcomed, its line reader, and its counters. */
+private class Bot(val index: Int, val socket: Socket, private val lines: LineReader) {
+
+    val sent = AtomicInteger()
+    val received = AtomicLong()
+    val lastReceipt = AtomicLong()
+    val done = CompletableDeferred<Unit>()
+    val latency = Histogram(3)
+    var outOfOrder = 0L
+
+    /** Messages this bot should receive; lowered once sending ends, if the duration cut it short. */
+    @Volatile
+    var target = Long.MAX_VALUE
+
+    /** Sets what this bot should receive, and finishes it if that already arrived. */
+    fun expect(messages: Long) {
+        target = messages
+        if (received.get() >= messages) done.complete(Unit)
+    }
+
+    suspend fun send(messages: Int, interval: Duration, deadline: Long) {
+        // Start at a random point of the first interval, so that the bots do not send in lockstep.
+        if (interval.isPositive()) delay(ThreadLocalRandom.current().nextLong(interval.inWholeMilliseconds + 1))
+        for (seq in 0 until messages) {
+            if (System.nanoTime() >= deadline) return
+            val line = "bot $index $seq ${System.nanoTime()}\n".toByteArray(UTF_8)
+            socket.sendFrom(ByteView.wrap(line))
+            sent.incrementAndGet()
+            if (seq < messages - 1) delay(interval)
+        }
+    }
+
+    /** Reads lines until cancelled or the connection ends, counting and timing the bots' messages. */
+    suspend fun receive(bots: Int) {
+        val lastSeq = IntArray(bots) { -1 }
+        while (true) {
+            val read = try {
+                lines.next()
+            } catch (lost: IOException) {
+                return // counted as missing messages in the report
+            }
+            if (read !is Read.Line) return
+            val now = System.nanoTime()
+            val message = parse(read) ?: continue
+            val (sender, seq, sentAt) = message
+            if (sender !in 0 until bots) continue
+            if (seq != lastSeq[sender] + 1) outOfOrder++
+            lastSeq[sender] = seq
+            latency.recordValue(maxOf(0L, (now - sentAt) / 1_000))
+            lastReceipt.set(now)
+            if (received.incrementAndGet() >= target) done.complete(Unit)
+        }
+    }
+
+    /** Parses `name: bot <index> <seq> <nanoTime>`; null for notices and other people's lines. */
+    private fun parse(line: Read.Line): Triple<Int, Int, Long>? {
+        val text = String(line.bytes, line.offset, line.length, UTF_8)
+        val at = text.indexOf(": bot ")
+        if (at < 0) return null
+        val fields = text.substring(at + 6).split(' ')
+        if (fields.size != 3) return null
+        val sender = fields[0].toIntOrNull() ?: return null
+        val seq = fields[1].toIntOrNull() ?: return null
+        val sentAt = fields[2].toLongOrNull() ?: return null
+        return Triple(sender, seq, sentAt)
+    }
+
+    companion object {
+        /** Connects and waits for the server's welcome, after which every broadcast reaches this bot. */
+        suspend fun connect(index: Int, selector: SelectorManager, host: String, port: Int): Bot {
+            val socket = aSocket(selector).tcp().connect(host, port)
+            try {
+                val lines = LineReader(socket, BOT_MAX_LINE)
+                val first = lines.next()
+                val text = if (first is Read.Line) String(first.bytes, first.offset, first.length, UTF_8) else "(closed)"
+                if (!text.startsWith("* welcome")) throw IOException("bot $index was not welcomed by $host:$port: $text")
+                return Bot(index, socket, lines)
+            } catch (failed: Throwable) {
+                socket.close()
+                throw failed
+            }
+        }
+    }
+}

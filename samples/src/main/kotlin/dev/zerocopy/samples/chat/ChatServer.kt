@@ -1,0 +1,379 @@
+package dev.zerocopy.samples.chat
+
+import dev.zerocopy.ByteView
+import dev.zerocopy.ktor.sendFrom
+import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.InetSocketAddress
+import io.ktor.network.sockets.ServerSocket
+import io.ktor.network.sockets.Socket
+import io.ktor.network.sockets.aSocket
+import io.ktor.network.sockets.isClosed
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.isActive
+import kotlinx.coroutines.job
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlinx.coroutines.yield
+import java.io.IOException
+import java.io.PrintWriter
+import java.nio.ByteBuffer
+import java.nio.charset.CharacterCodingException
+import java.nio.charset.CodingErrorAction
+import java.nio.charset.StandardCharsets.UTF_8
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+
+/**
+ * The limits a [ChatServer] enforces.
+ *
+ * @property maxLine the longest line a client may send, in bytes without its `\n` or `\r\n`;
+ *   a longer one disconnects that client
+ * @property maxQueueBytes the most bytes that may wait to be sent to one client; a client
+ *   that falls further behind is told and disconnected
+ * @property maxClients connections beyond this are told the server is full and closed
+ * @property closeGrace how long a departing client's last lines may take to be sent
+ *   before its connection is closed regardless
+ */
+public class ChatLimits(
+    public val maxLine: Int = 8 * 1024,
+    public val maxQueueBytes: Long = 1L shl 20,
+    public val maxClients: Int = 5_000,
+    public val closeGrace: Duration = 5.seconds,
+) {
+    init {
+        require(maxLine >= 1) { "maxLine must be >= 1, was $maxLine" }
+        require(maxQueueBytes >= 1) { "maxQueueBytes must be >= 1, was $maxQueueBytes" }
+        require(maxClients >= 1) { "maxClients must be >= 1, was $maxClients" }
+    }
+}
+
+/**
+ * A line-based chat server on Ktor raw sockets that `nc` and `telnet` can use as
+ * clients. Each client gets a guest name, may rename itself with `/nick name`, and
+ * every line it sends is broadcast as `name: text` to every other client, with
+ * join, rename and leave notices. Lines sent to clients end in `\r\n`, which both
+ * `nc` and `telnet` show correctly.
+ *
+ * **Zero-copy fan-out.** A broadcast line is encoded once into one read-only
+ * [ByteView], and that same view is queued for, and sent to, every recipient with
+ * the adapter's `sendFrom`; recipients hold references, never copies. Receiving is
+ * zero-copy too: the adapter's `recvSome` fills each client's line buffer directly.
+ *
+ * **Slow clients.** Queuing a line never waits: each client has its own outbound
+ * queue, bounded in bytes by [ChatLimits.maxQueueBytes], drained by its own
+ * coroutine. A client whose queue would overflow is told why and disconnected; the
+ * others never wait for it.
+ *
+ * **Order.** Broadcasts are queued for every recipient under one lock, so all
+ * clients see the lines in the same order, and each sender's lines in the order sent.
+ *
+ * Start it with [start]; [close] disconnects everyone and frees the port.
+ */
+public class ChatServer(private val limits: ChatLimits = ChatLimits(), private val log: PrintWriter? = null) : AutoCloseable {
+
+    private val selector = SelectorManager(Dispatchers.IO)
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("chat"))
+
+    /** Guards [sessions] and [guests], and orders every broadcast. */
+    private val lock = Any()
+
+    /** Clients by name, in joining order. */
+    private val sessions = LinkedHashMap<String, Session>()
+    private var guests = 0
+
+    @Volatile
+    private var listener: ServerSocket? = null
+
+    /**
+     * Binds [host]:[port] (0 for any free port) and starts accepting clients.
+     *
+     * @return the port the server listens on
+     * @throws IOException if the address cannot be bound
+     */
+    public suspend fun start(host: String = "127.0.0.1", port: Int = 0): Int {
+        check(listener == null) { "the server is already started" }
+        val bound = aSocket(selector).tcp().bind(host, port) {
+            reuseAddress = true
+            backlogSize = 1024
+        }
+        listener = bound
+        scope.launch { acceptLoop(bound) }
+        return (bound.localAddress as InetSocketAddress).port
+    }
+
+    /** Returns the names of the clients connected now, in joining order. */
+    public fun names(): List<String> = synchronized(lock) { sessions.keys.toList() }
+
+    /** Suspends until the server is closed. */
+    public suspend fun awaitClosed() {
+        scope.coroutineContext.job.join()
+    }
+
+    /** Disconnects every client, stops accepting and frees the port. Call it from outside a coroutine. */
+    override fun close() {
+        listener?.close()
+        scope.cancel()
+        runBlocking { scope.coroutineContext.job.join() }
+        selector.close()
+    }
+
+    private suspend fun acceptLoop(listener: ServerSocket) {
+        while (scope.isActive) {
+            val socket = try {
+                listener.accept()
+            } catch (failed: IOException) {
+                if (listener.isClosed) return
+                // Out of file descriptors, typically: back off rather than spin, and keep serving.
+                report("accept failed: ${failed.message}")
+                delay(100)
+                continue
+            }
+            scope.launch { serve(socket) }
+        }
+    }
+
+    private suspend fun serve(socket: Socket) {
+        socket.use {
+            val session = Session(socket)
+            if (!admit(session)) {
+                withTimeoutOrNull(1.seconds) {
+                    socket.sendFrom(encode("error: the server is full (${limits.maxClients} clients); try again later"))
+                }
+                return
+            }
+            report("${session.name} joined from ${socket.remoteAddress}")
+            try {
+                session.run()
+            } finally {
+                // Normally run() has already said goodbye; this covers the server closing.
+                synchronized(lock) { if (sessions[session.name] === session) sessions.remove(session.name) }
+            }
+        }
+    }
+
+    /** Registers a new client under a fresh guest name, tells the others, and welcomes it. */
+    private fun admit(session: Session): Boolean {
+        synchronized(lock) {
+            if (sessions.size >= limits.maxClients) return false
+            var name: String
+            do {
+                name = "guest${++guests}"
+            } while (name in sessions)
+            session.name = name
+            broadcastLocked(session, encode("* $name joined"))
+            sessions[name] = session
+            session.offer(
+                encode("* welcome, $name (${sessions.size} here). /nick name to rename, /who to list, /quit to leave"),
+            )
+            return true
+        }
+    }
+
+    /** Sends [line] to every client but [from], all from one view. */
+    private fun broadcast(from: Session, line: String) {
+        val view = encode(line)
+        synchronized(lock) { broadcastLocked(from, view) }
+    }
+
+    private fun broadcastLocked(from: Session?, view: ByteView) {
+        for (session in sessions.values) {
+            if (session !== from) session.offer(view)
+        }
+    }
+
+    private fun rename(session: Session, wanted: String) {
+        val error = nickError(wanted)
+        if (error != null) return session.offer(encode(error))
+        val old = session.name
+        synchronized(lock) {
+            when {
+                wanted == old -> return session.offer(encode("* you are already $old"))
+                wanted in sessions -> return session.offer(encode("error: the nick '$wanted' is in use"))
+                else -> {
+                    sessions.remove(old)
+                    sessions[wanted] = session
+                    session.name = wanted
+                    broadcastLocked(session, encode("* $old is now $wanted"))
+                    session.offer(encode("* you are now $wanted"))
+                }
+            }
+        }
+        report("$old is now $wanted")
+    }
+
+    private fun nickError(wanted: String): String? = when {
+        wanted.isEmpty() -> "error: empty nick; usage: /nick name"
+        wanted.length > MAX_NICK -> "error: a nick has at most $MAX_NICK characters; '$wanted' has ${wanted.length}"
+        wanted.any { it.isWhitespace() || it.isISOControl() || it == ':' } ->
+            "error: a nick may not contain spaces, ':' or control characters"
+        else -> null
+    }
+
+    private fun depart(session: Session, reason: String?) {
+        val line = "* ${session.name} left" + (reason?.let { " ($it)" } ?: "")
+        synchronized(lock) {
+            if (sessions[session.name] === session) sessions.remove(session.name)
+            broadcastLocked(session, encode(line))
+        }
+        report(line.removePrefix("* "))
+    }
+
+    private fun report(line: String) {
+        log?.println(line)
+        log?.flush()
+    }
+
+    /** Why a client leaves: what it is told last, what the others are told, and whether its queue is dropped. */
+    private class Farewell(val notice: String?, val reason: String?, val dropQueue: Boolean = false)
+
+    /** One connected client: a reading coroutine, a writing coroutine and the queue between broadcasts and the writer. */
+    private inner class Session(private val socket: Socket) {
+
+        /** The client's name; changed only under the server's lock, by the client's own reader. */
+        @Volatile
+        var name: String = ""
+
+        private val outbox = Channel<ByteView>(Channel.UNLIMITED)
+        private val queuedBytes = AtomicLong()
+        private val farewell = CompletableDeferred<Farewell>()
+        private val decoder = UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+
+        /**
+         * Queues [view] for this client without ever waiting. If that would put more than
+         * the limit in its queue, the view is not queued and the client is disconnected.
+         */
+        fun offer(view: ByteView) {
+            if (farewell.isCompleted) return
+            val size = view.size().toLong()
+            if (queuedBytes.addAndGet(size) > limits.maxQueueBytes) {
+                queuedBytes.addAndGet(-size)
+                farewell.complete(
+                    Farewell(
+                        "error: more than ${limits.maxQueueBytes} bytes are waiting for you to read them; disconnecting",
+                        "too slow",
+                        dropQueue = true,
+                    ),
+                )
+                return
+            }
+            outbox.trySend(view)
+        }
+
+        /** Serves the client until it leaves or is disconnected, then says goodbye on both sides. */
+        suspend fun run() = coroutineScope {
+            val writer = launch { writeLoop() }
+            val reader = launch { farewell.complete(readLoop()) }
+            val bye = farewell.await()
+            reader.cancelAndJoin()
+            depart(this@Session, bye.reason)
+            if (bye.dropQueue) {
+                while (true) {
+                    val dropped = outbox.tryReceive().getOrNull() ?: break
+                    queuedBytes.addAndGet(-dropped.size().toLong())
+                }
+            }
+            bye.notice?.let { outbox.trySend(encode(it)) }
+            outbox.close()
+            // A client that does not read may never take its last lines; it gets a grace period.
+            if (withTimeoutOrNull(limits.closeGrace) { writer.join() } == null) writer.cancelAndJoin()
+        }
+
+        private suspend fun writeLoop() {
+            val batch = ArrayList<ByteView>(MAX_BATCH)
+            try {
+                for (first in outbox) {
+                    batch += first
+                    while (batch.size < MAX_BATCH) batch += outbox.tryReceive().getOrNull() ?: break
+                    // One gathering write for everything queued: the views go out as they are.
+                    socket.sendFrom(batch)
+                    queuedBytes.addAndGet(-batch.sumOf { it.size().toLong() })
+                    batch.clear()
+                }
+            } catch (failed: IOException) {
+                farewell.complete(Farewell(null, "connection lost"))
+            }
+        }
+
+        private suspend fun readLoop(): Farewell {
+            val lines = LineReader(socket, limits.maxLine)
+            while (true) {
+                val read = try {
+                    lines.next()
+                } catch (failed: IOException) {
+                    return Farewell(null, "connection lost")
+                }
+                when (read) {
+                    // An unfinished line is dropped: it never became a message.
+                    is Read.End -> return Farewell(null, null)
+                    is Read.TooLong -> return Farewell(
+                        "error: line longer than ${read.limit} bytes; disconnecting",
+                        "line too long",
+                    )
+                    is Read.Line -> handle(read)?.let { return it }
+                }
+                // recvSome does not suspend while bytes are waiting, so a client that floods
+                // would otherwise keep this thread from the writers that drain everyone's queues.
+                yield()
+            }
+        }
+
+        /** Acts on one line; returns why the client leaves if it asked to. */
+        private fun handle(line: Read.Line): Farewell? {
+            val text = decode(line) ?: return null
+            when {
+                text.isBlank() -> {}
+                text == "/quit" -> return Farewell("* bye", null)
+                text == "/nick" || text.startsWith("/nick ") -> rename(this, text.removePrefix("/nick").trim())
+                text == "/who" -> names().let { reply("* here (${it.size}): " + it.joinToString(", ")) }
+                text == "/help" -> reply(HELP)
+                text.startsWith("/") -> reply("error: unknown command ${text.substringBefore(' ')}; /help lists them")
+                else -> broadcast(this, "$name: $text")
+            }
+            return null
+        }
+
+        /** Returns the line as text, or null after telling the client why it is refused. */
+        private fun decode(line: Read.Line): String? {
+            val input = ByteBuffer.wrap(line.bytes, line.offset, line.length)
+            val text = try {
+                decoder.reset().decode(input).toString()
+            } catch (invalid: CharacterCodingException) {
+                reply(
+                    "error: line is not valid UTF-8 (byte ${input.position() - line.offset} of ${line.length}); not sent",
+                )
+                return null
+            }
+            // Control characters would reach other people's terminals: escape sequences, bells.
+            val control = text.indexOfFirst { it.isISOControl() && it != '\t' }
+            if (control >= 0) {
+                reply("error: control character 0x%02x at character %d; not sent".format(text[control].code, control))
+                return null
+            }
+            return text
+        }
+
+        private fun reply(line: String) = offer(encode(line))
+    }
+
+    private companion object {
+        const val MAX_NICK = 32
+        const val MAX_BATCH = 64
+        const val HELP = "* commands: /nick name (rename), /who (list), /quit (leave); any other line is sent to everyone"
+
+        /** Encodes one protocol line, ending in `\r\n`, into a read-only view to be shared by every recipient. */
+        fun encode(line: String): ByteView = ByteView.wrap("$line\r\n".toByteArray(UTF_8)).readOnly()
+    }
+}
