@@ -45,12 +45,13 @@ public class ProgressStyleConverter : LenientEnumConverter<ProgressStyle>(Progre
     name = "load",
     mixinStandardHelpOptions = true,
     description = [
-        "Loads a stream or arrays server from N coroutine connections on the Ktor adapter, then reports",
-        "requests, bytes, GiB/s, latency p50/p90/p99/max and errors by kind (and --json for scripts).",
-        "Stream mode: range GETs of --chunk bytes at random offsets of --path over keep-alive.",
-        "Arrays mode: one framed array per connection, received with recvFrame.",
-        "Stops at --duration or --requests. Loopback targets only, unless --allow-remote.",
-        "Exit status: 0 if every request succeeded, 1 if any failed, 2 for a bad command line.",
+        "Loads a stream or arrays server from coroutines on the Ktor adapter.",
+        "Reports requests, bytes, GiB/s, latency p50/p90/p99/max and errors by",
+        "kind (--json for scripts). Stream mode: range GETs of --chunk bytes at",
+        "random offsets of --path over keep-alive. Arrays mode: one framed array",
+        "per connection, received with recvFrame. Stops at --duration or",
+        "--requests. Loopback targets only, unless --allow-remote. Exit status:",
+        "0 if every request succeeded, 1 if any failed, 2 for a bad command line.",
     ],
 )
 public class LoadCommand : Callable<Int> {

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable
 @Command(
     name = "stream",
     mixinStandardHelpOptions = true,
-    description = ["Seekable media over HTTP ranges, with an in-memory cache and live ingest."],
+    description = ["Seekable media over HTTP ranges, with a cache and live ingest."],
     subcommands = [StreamServeCommand::class],
 )
 public class StreamCommand : Runnable {
@@ -33,11 +33,13 @@ public class StreamCommand : Runnable {
     name = "serve",
     mixinStandardHelpOptions = true,
     description = [
-        "Serves the files under --root: GET and HEAD with Range: bytes=a-b, a- or -n (206, Content-Range),",
-        "keep-alive, bodies sent with the adapter's sendFile; --cache serves slices of files loaded once",
-        "into direct memory. Live ingest: PUT /live/NAME with Content-Range: bytes a-b/total writes the",
-        "body into a preallocated view at that offset; GET /live/NAME serves what has arrived.",
-        "Logs one line per request through SLF4J. Stops on Ctrl-C.",
+        "Serves the files under --root over HTTP/1.1 until interrupted.",
+        "GET and HEAD with Range: bytes=a-b, a- or -n (206, Content-Range) and",
+        "keep-alive; bodies go out with the adapter's sendFile, or as slices of",
+        "files loaded once into direct memory with --cache. Live ingest: PUT",
+        "/live/NAME with Content-Range: bytes a-b/total receives the body into a",
+        "preallocated view at that offset; GET /live/NAME serves what arrived.",
+        "Logs one line per request through SLF4J.",
     ],
 )
 public class StreamServeCommand : Callable<Int> {
