@@ -71,13 +71,13 @@ private class LoadFailure(val kind: ErrorKind, message: String) : Exception(mess
  * connection sends range GETs at random offsets of one file over keep-alive (users seeking
  * in a video): requests go out with the adapter's `sendFrom`, and responses come back
  * through the adapter too (see [ResponseReader]: heads parsed by ktor-http-cio, bodies
- * received straight into a view); in arrays mode each request is a connection that receives one
- * frame with the adapter's `recvFrame`.
+ * received straight into a view). In arrays mode each request is a connection that
+ * receives one frame with the adapter's `recvFrame`.
  *
  * Every response is checked before it counts: status, `Content-Length` equal to the range
  * asked for, `Content-Range`, and exactly that many body bytes received. The run stops by
  * itself at its duration or request count, and gives up on requests still in flight a
- * timeout later.
+ * timeout later. A tester makes one run; its counters are not reset.
  */
 public class LoadTester(private val config: LoadConfig) {
     private val issued = AtomicLong()
