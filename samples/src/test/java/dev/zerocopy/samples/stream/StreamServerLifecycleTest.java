@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.samples.Main;
 import java.io.PrintWriter;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +67,35 @@ final class StreamServerLifecycleTest {
         assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
         server.close(); // idempotent
         assertTrue(server.awaitClose(Duration.ZERO));
+    }
+
+    @Test
+    void aServerThatServedAndStoppedLeavesNoFileDescriptorOpen() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "needs /proc/self/fd");
+        serveAndStop(); // loads the classes and opens the jars once
+        long before = countEntries(fds);
+
+        serveAndStop();
+
+        assertEquals(before, countEntries(fds));
+    }
+
+    private void serveAndStop() throws Exception {
+        StreamServer server = start(16, Duration.ofSeconds(30));
+        try (RawHttp first = new RawHttp(server.getPort()); RawHttp second = new RawHttp(server.getPort())) {
+            assertEquals("abc", first.get("/a.txt").text());
+            assertEquals("bc", second.send("GET /a.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=1-\r\n\r\n").read().text());
+            server.close();
+            assertTrue(first.serverClosed());
+            assertTrue(second.serverClosed());
+        }
+    }
+
+    private static long countEntries(Path dir) throws Exception {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.count();
+        }
     }
 
     @Test
