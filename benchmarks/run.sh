@@ -118,13 +118,26 @@ if command -v iperf3 >/dev/null 2>&1; then
   # One-off server (-1), bounded by timeout in case no client ever reaches it.
   timeout 120 iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$results/iperf3-server.log" 2>&1 &
   iperf_pid=$!
+  # Start the client only once the server's port is listening (a first start after
+  # installing can take seconds), at most 30 s; a probe connection would use up the one-off
+  # server, so the kernel's table of listening sockets is asked instead.
+  for _ in $(seq 300); do
+    python3 - "$port" <<'PY' && break
+import sys
+port = "%04X" % int(sys.argv[1])
+with open("/proc/net/tcp") as table:
+    listening = any(f.split()[1].endswith(":" + port) and f.split()[3] == "0A" for f in list(table)[1:])
+sys.exit(0 if listening else 1)
+PY
+    sleep 0.1
+  done
   measured=0
-  for _ in $(seq 50); do
+  for _ in $(seq 20); do
     if iperf3 -c 127.0.0.1 -p "$port" -t "$iperf_seconds" -O 1 -J >"$results/iperf3.json" 2>/dev/null; then
       measured=1
       break
     fi
-    sleep 0.1  # the server is still starting: retry the connection, at most 5 s
+    sleep 0.25  # refused although the server said it listens: retry, at most 5 s
   done
   [[ $measured == 1 ]] || kill "$iperf_pid" 2>/dev/null || true
   wait "$iperf_pid" 2>/dev/null || true
