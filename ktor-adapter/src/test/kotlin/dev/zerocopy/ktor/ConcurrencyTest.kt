@@ -18,9 +18,16 @@ import kotlinx.coroutines.newSingleThreadContext
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import java.lang.management.ManagementFactory
+import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.sync.Semaphore
+import kotlinx.coroutines.sync.withPermit
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+
+/** Connects pending at once in [echoConcurrently]; far below the listener's backlog (4096, the machine's somaxconn). */
+private const val CONNECTS_IN_FLIGHT = 256
 
 /** Receives [payload].size() bytes in chunks of [chunk]'s size, checking each against the payload; returns the count. */
 private suspend fun Socket.recvAndCheck(payload: ByteView, chunk: ByteView): Long {
@@ -35,14 +42,16 @@ private suspend fun Socket.recvAndCheck(payload: ByteView, chunk: ByteView): Lon
 }
 
 /**
- * Opens [connections] loopback connections on one selector, all at once: each client sends
- * [payload] while the server end checks it in chunks of [chunk] bytes, then the server sends it
- * back and the client checks it. Returns the bytes the server ends verified.
+ * Opens [connections] loopback connections on one selector and, once every one is open, has
+ * each client send [payload] while the server end checks it in chunks of [chunk] bytes; then
+ * the server sends it back and the client checks it. Returns the bytes the server ends verified.
+ * At most [CONNECTS_IN_FLIGHT] connects are pending at once, so that the listener's accept
+ * queue never overflows (an overflowing queue resets connections).
  */
 private suspend fun echoConcurrently(connections: Int, payload: ByteView, chunk: Int): Long {
     val verified = AtomicLong()
     SelectorManager(Dispatchers.Default).use { selector ->
-        listen(selector).use { listener ->
+        listen(selector, backlog = 4096).use { listener ->
             coroutineScope {
                 val servers = launch {
                     repeat(connections) {
@@ -55,9 +64,15 @@ private suspend fun echoConcurrently(connections: Int, payload: ByteView, chunk:
                         }
                     }
                 }
+                val connecting = Semaphore(CONNECTS_IN_FLIGHT)
+                val open = AtomicInteger()
+                val allOpen = CompletableDeferred<Unit>()
                 (1..connections).map {
                     async {
-                        aSocket(selector).tcp().connect(listener.localAddress).use { client ->
+                        val socket = connecting.withPermit { aSocket(selector).tcp().connect(listener.localAddress) }
+                        if (open.incrementAndGet() == connections) allOpen.complete(Unit)
+                        socket.use { client ->
+                            allOpen.await()
                             coroutineScope {
                                 launch { client.sendFrom(payload) }
                                 client.recvAndCheck(payload, ByteView.allocate(chunk))
