@@ -88,7 +88,7 @@ internal fun checkOwner(socket: Socket, interest: SelectInterest) {
 internal val ownerCheckAvailable: Boolean get() = ownerFields.values.all { it != null }
 
 /**
- * Sends that were cancelled or failed part way, by socket: the peer saw a partial
+ * Sends that were cancelled or failed part way, by socket or Ktor write channel: the peer saw a partial
  * message, so later sends on that socket must fail instead of corrupting the stream.
  */
 private val brokenSends: MutableMap<Any, String> = Collections.synchronizedMap(WeakHashMap())
