@@ -11,7 +11,9 @@ The receiver checks the array's content after the last transfer. SIGALRM bounds 
 whole run (--timeout), so a stalled transfer ends the script instead of hanging it.
 """
 import argparse
+import importlib.util
 import json
+import pathlib
 import signal
 import socket
 import subprocess
@@ -21,20 +23,18 @@ import time
 import numpy
 
 
-def send_from(arr, dest):
-    view = memoryview(arr).cast('B')
-    while len(view):
-        nsent = dest.send(view)
-        view = view[nsent:]
+def _samples_recipe():
+    """The recipe's send_from/recv_into live once, in samples/python/recipe.py."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "samples" / "python" / "recipe.py"
+    spec = importlib.util.spec_from_file_location("samples_recipe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def recv_into(arr, source):
-    view = memoryview(arr).cast('B')
-    while len(view):
-        nrecv = source.recv_into(view)
-        if nrecv == 0:  # not in the seed: without it a closed peer would loop forever
-            raise EOFError(f"stream ended with {len(view)} bytes to go")
-        view = view[nrecv:]
+_recipe = _samples_recipe()
+send_from = _recipe.send_from
+recv_into = _recipe.recv_into
 
 
 def receive(port, doubles, transfers):
