@@ -215,8 +215,9 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     private fun nickError(wanted: String): String? = when {
         wanted.isEmpty() -> "error: empty nick; usage: /nick name"
         wanted.length > MAX_NICK -> "error: a nick has at most $MAX_NICK characters; '$wanted' has ${wanted.length}"
-        wanted.any { it.isWhitespace() || it.isISOControl() || it == ':' } ->
-            "error: a nick may not contain spaces, ':' or control characters"
+        wanted.any { it.isWhitespace() || it.isISOControl() || it == ':' || Character.getType(it) == Character.FORMAT.toInt() } ->
+            "error: a nick may not contain spaces, ':', control or invisible formatting characters"
+        wanted.lowercase() in RESERVED_NICKS -> "error: '$wanted' is reserved for the server's own lines"
         else -> null
     }
 
@@ -370,6 +371,9 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     private companion object {
         const val MAX_NICK = 32
+
+        /** Nicks that would make a message line look like one of the server's own ("error: ...", "* ..."). */
+        val RESERVED_NICKS = setOf("error", "*", "server")
         const val MAX_BATCH = 64
         const val HELP = "* commands: /nick name (rename), /who (list), /quit (leave); any other line is sent to everyone"
 

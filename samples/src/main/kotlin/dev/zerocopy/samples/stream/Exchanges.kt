@@ -174,7 +174,7 @@ internal class Exchanges(
     private fun contentLength(x: Exchange): Long? {
         val values = x.request.headers.getAll("Content-Length").map { it.toString().trim() }.distinct().toList()
         if (values.isEmpty()) return null
-        val length = values.singleOrNull()?.takeIf { it.isNotEmpty() && it.all(Char::isDigit) }?.toLongOrNull()
+        val length = values.singleOrNull()?.takeIf { it.isNotEmpty() && it.all { c -> c in '0'..'9' } }?.toLongOrNull()
         if (length == null) {
             x.bodyPending = true
             throw HttpError(Status.BAD_REQUEST, "Content-Length '${values.joinToString(", ")}' is not one number")

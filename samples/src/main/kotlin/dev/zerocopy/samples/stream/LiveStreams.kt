@@ -100,7 +100,12 @@ internal class LiveStreams(private val budget: Long) {
         if (total > MAX_STREAM_BYTES) {
             throw HttpError(Status.CONTENT_TOO_LARGE, "live stream '$name' declares $total bytes; one stream holds at most $MAX_STREAM_BYTES")
         }
-        val stream = LiveStream(name, total.toInt())
+        val stream = try {
+            LiveStream(name, total.toInt())
+        } catch (full: OutOfMemoryError) {
+            // Direct memory is below the live limit: refuse this stream, keep serving the rest.
+            throw HttpError(Status.SERVICE_UNAVAILABLE, "no memory for live stream '$name' of $total bytes: ${full.message}")
+        }
         used += total
         streams[name] = stream
         return stream

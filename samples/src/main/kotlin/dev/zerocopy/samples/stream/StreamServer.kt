@@ -186,6 +186,10 @@ public class StreamServer private constructor(
                     throw cancelled
                 } catch (failed: Exception) {
                     log.debug("connection from {} ended: {}", socket.remoteAddress, failed.toString())
+                } catch (failed: Error) {
+                    // Each connection is a child of the accept loop: an Error escaping here (out of
+                    // direct memory, say) would cancel the loop and every other connection.
+                    log.warn("connection from {} failed: {}", socket.remoteAddress, failed.toString())
                 } finally {
                     socket.close()
                     withContext(NonCancellable) { withTimeoutOrNull(5.seconds) { socket.socketContext.join() } }

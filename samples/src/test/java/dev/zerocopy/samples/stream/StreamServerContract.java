@@ -357,6 +357,17 @@ abstract class StreamServerContract {
     }
 
     @Test
+    void aContentLengthInOtherScriptsDigitsIsRefused() throws Exception {
+        // U+0665, an Arabic-Indic five: a digit to Character.isDigit, not to HTTP or to a proxy.
+        byte[] request = "PUT /live/u HTTP/1.1\r\nHost: a\r\nContent-Length: \u0665\r\n\r\nabcde"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (RawHttp raw = new RawHttp(server.getPort())) {
+            RawHttp.Response response = raw.send(request).read();
+            assertEquals(400, response.status(), response.text());
+        }
+    }
+
+    @Test
     void aStalledClientDoesNotHoldUpOthers() throws Exception {
         try (RawHttp slow = new RawHttp(server.getPort());
                 RawHttp uploading = new RawHttp(server.getPort())) {
