@@ -106,6 +106,7 @@ public class StreamServer private constructor(
     private val exchanges = Exchanges(config, contentRoot, cache, LiveStreams(config.liveLimit))
     private val connections: MutableSet<Socket> = ConcurrentHashMap.newKeySet()
     private val accepted = AtomicLong()
+    private val ended = AtomicLong()
     private val open = AtomicInteger()
     private val closed = AtomicBoolean()
     private val stopped = CountDownLatch(1)
@@ -157,6 +158,24 @@ public class StreamServer private constructor(
         return true
     }
 
+    /**
+     * Blocks until [count] connections have ended since the server started, or [timeout]
+     * passed. Unlike waiting for zero open connections, this cannot succeed before a
+     * connection was even accepted.
+     *
+     * @return whether that many had ended in time
+     */
+    public fun awaitConnectionsEnded(count: Long, timeout: Duration): Boolean {
+        var left = timeout.toNanos()
+        connectionEnded.withLock {
+            while (ended.get() < count) {
+                if (left <= 0) return false
+                left = fewerConnections.awaitNanos(left)
+            }
+        }
+        return true
+    }
+
     /** Whether the listener or the selector is still open; false once [close] returns. */
     public fun isRunning(): Boolean = !listener.isClosed || selectorJob.isActive
 
@@ -195,6 +214,7 @@ public class StreamServer private constructor(
                     withContext(NonCancellable) { withTimeoutOrNull(5.seconds) { socket.socketContext.join() } }
                     connections.remove(socket)
                     open.decrementAndGet()
+                    ended.incrementAndGet()
                     connectionEnded.withLock { fewerConnections.signalAll() }
                 }
             }

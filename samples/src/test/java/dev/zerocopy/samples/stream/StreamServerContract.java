@@ -477,7 +477,7 @@ abstract class StreamServerContract {
                         + "Content-Range: bytes 0-999999/1000000\r\n\r\n");
                 raw.send(Arrays.copyOfRange(stream, 0, 300_000));
             }
-            assertTrue(own.awaitOpenConnections(0, Duration.ofSeconds(10)), "the server noticed the client leave");
+            assertTrue(own.awaitConnectionsEnded(1, Duration.ofSeconds(10)), "the server noticed the client leave");
 
             try (RawHttp raw = new RawHttp(own.getPort())) {
                 RawHttp.Response nothingYet = raw.get(url);
