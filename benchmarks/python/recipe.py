@@ -16,11 +16,11 @@ import json
 import pathlib
 import signal
 import socket
-import subprocess
 import sys
-import time
 
 import numpy
+
+from timed_peer import acknowledge, timed_transfers
 
 
 def _samples_recipe():
@@ -43,7 +43,7 @@ def receive(port, doubles, transfers):
     with socket.create_connection(('127.0.0.1', port)) as c:
         for _ in range(transfers):
             recv_into(a, c)
-            c.sendall(b'\x01')
+            acknowledge(c)
     expected = numpy.arange(0.0, float(doubles))
     if not numpy.array_equal(a, expected):
         sys.exit("received array differs from numpy.arange(0.0, %d)" % doubles)
@@ -67,30 +67,9 @@ def main():
         return
 
     a = numpy.arange(0.0, float(doubles))
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        s.listen(1)
-        receiver = subprocess.Popen([sys.executable, __file__, '--bytes', str(args.bytes),
-                                     '--warmup', str(args.warmup), '--runs', str(args.runs),
-                                     '--timeout', str(args.timeout),
-                                     '--receive-from', str(s.getsockname()[1])])
-        try:
-            c, _ = s.accept()
-            seconds = []
-            with c:
-                for i in range(transfers):
-                    start = time.perf_counter()
-                    send_from(a, c)
-                    if c.recv(1) != b'\x01':
-                        raise EOFError("receiver closed before acknowledging")
-                    if i >= args.warmup:
-                        seconds.append(time.perf_counter() - start)
-            if receiver.wait(timeout=args.timeout) != 0:
-                sys.exit("receiver failed with exit code %d" % receiver.returncode)
-        finally:
-            if receiver.poll() is None:
-                receiver.kill()
-                receiver.wait()
+    seconds, _ = timed_transfers(__file__, ['--bytes', str(args.bytes), '--warmup', str(args.warmup),
+                                            '--runs', str(args.runs), '--timeout', str(args.timeout)],
+                                 args.warmup, args.runs, args.timeout, lambda c: send_from(a, c))
     print(json.dumps({
         'name': 'python-recipe',
         'bytes': args.bytes,

@@ -11,19 +11,13 @@ so it is in the page cache. SIGALRM bounds each process's whole run (--timeout).
 import argparse
 import json
 import os
-import resource
 import signal
 import socket
-import subprocess
 import sys
-import time
+
+from timed_peer import acknowledge, timed_transfers
 
 CHUNK = 1 << 20
-
-
-def cpu_seconds():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def receive(port, size, transfers):
@@ -37,7 +31,7 @@ def receive(port, size, transfers):
                 if n == 0:
                     sys.exit(f"stream ended with {left} of {size} bytes to go")
                 left -= n
-            c.sendall(b'\x01')
+            acknowledge(c)
 
 
 def main():
@@ -59,33 +53,15 @@ def main():
         buffer = bytearray(CHUNK)
         while f.readinto(buffer):
             pass
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(('127.0.0.1', 0))
-            s.listen(1)
-            receiver = subprocess.Popen([sys.executable, __file__, '--file', args.file,
-                                         '--warmup', str(args.warmup), '--runs', str(args.runs),
-                                         '--timeout', str(args.timeout),
-                                         '--receive-from', str(s.getsockname()[1])])
-            try:
-                c, _ = s.accept()
-                seconds, cpu = [], []
-                with c:
-                    for i in range(transfers):
-                        cpu_start, start = cpu_seconds(), time.perf_counter()
-                        sent = c.sendfile(f, 0, size)
-                        if sent != size:
-                            sys.exit(f"sendfile sent {sent} of {size} bytes")
-                        if c.recv(1) != b'\x01':
-                            raise EOFError("receiver closed before acknowledging")
-                        if i >= args.warmup:
-                            seconds.append(time.perf_counter() - start)
-                            cpu.append(cpu_seconds() - cpu_start)
-                if receiver.wait(timeout=args.timeout) != 0:
-                    sys.exit("receiver failed with exit code %d" % receiver.returncode)
-            finally:
-                if receiver.poll() is None:
-                    receiver.kill()
-                    receiver.wait()
+
+        def send_one(c):
+            sent = c.sendfile(f, 0, size)
+            if sent != size:
+                sys.exit(f"sendfile sent {sent} of {size} bytes")
+
+        seconds, cpu = timed_transfers(__file__, ['--file', args.file, '--warmup', str(args.warmup),
+                                                  '--runs', str(args.runs), '--timeout', str(args.timeout)],
+                                       args.warmup, args.runs, args.timeout, send_one)
     print(json.dumps({
         'name': 'python-sendfile',
         'bytes': size,
