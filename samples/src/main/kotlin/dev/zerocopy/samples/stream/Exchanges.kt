@@ -265,8 +265,12 @@ internal class Exchanges(
             "GET", "HEAD" -> {
                 discardBody(input, x, contentLength)
                 val stream = live.get(name) ?: throw HttpError(Status.NOT_FOUND, "no live stream '$name'")
-                // Only the prefix that arrived is visible, and it is never written again.
-                sendMemory(socket, x, stream.view.slice(0, stream.available()).readOnly(), MediaTypes.of(name), "LIVE")
+                try {
+                    // Only the prefix that arrived is visible, and it is never written again.
+                    sendMemory(socket, x, stream.view.slice(0, stream.available()).readOnly(), MediaTypes.of(name), "LIVE")
+                } finally {
+                    live.release(stream)
+                }
             }
             "PUT" -> ingest(socket, input, x, name, contentLength)
             "DELETE" -> {
