@@ -295,20 +295,25 @@ internal class Exchanges(
         val put = resolvePutRange(x.header("Content-Range"), length)
         val stream = live.open(name, put?.total ?: 0)
         x.mode = "LIVE"
-        if (put != null) {
-            val from = put.range.first.toInt()
-            val to = (put.range.last + 1).toInt()
-            stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
-            var committed = false
-            try {
-                expectContinue(socket, x)
-                receive(input, stream.view.slice(from, to), x)
-                x.bodyPending = false
-                stream.commit(from, to)
-                committed = true
-            } finally {
-                if (!committed) stream.release(from, to)
+        try {
+            if (put != null) {
+                val from = put.range.first.toInt()
+                val to = (put.range.last + 1).toInt()
+                stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
+                var committed = false
+                try {
+                    expectContinue(socket, x)
+                    receive(input, stream.view.slice(from, to), x)
+                    x.bodyPending = false
+                    stream.commit(from, to)
+                    committed = true
+                } finally {
+                    if (!committed) stream.release(from, to)
+                }
             }
+        } finally {
+            // A DELETE during the upload frees the stream's share of the live limit only now.
+            live.release(stream)
         }
         x.status = Status.NO_CONTENT.code
         send(socket, listOf(responseHead(Status.NO_CONTENT, emptyList(), x.keepAlive)))
@@ -383,10 +388,7 @@ internal class Exchanges(
     ) {
         if (!config.accessLog || !access.isInfoEnabled) return
         val micros = (System.nanoTime() - started) / 1000
-        access.info(
-            "{} {} {} range=\"{}\" status={} bytes={} mode={} us={}{}",
-            peer, method, target, range, status, bytes, mode, micros, note?.let { " ($it)" } ?: "",
-        )
+        access.info(accessLine(peer, method, target, range, status, bytes, mode, micros, note))
     }
 
     companion object {

@@ -71,6 +71,12 @@ public class StreamServeCommand : Callable<Int> {
     private var liveLimit: Long = 256L shl 20
 
     @Option(
+        names = ["--max-live-streams"], paramLabel = "N",
+        description = ["Most live streams at once, each charged 1 KiB beyond its bytes (default: \${DEFAULT-VALUE})."],
+    )
+    private var maxLiveStreams: Int = LiveStreams.DEFAULT_MAX_STREAMS
+
+    @Option(
         names = ["--file-mode"], paramLabel = "MODE", converter = [FileModeConverter::class],
         description = ["How file bodies go out: auto, zero-copy or copy (default: auto)."],
     )
@@ -93,6 +99,7 @@ public class StreamServeCommand : Callable<Int> {
 
     override fun call(): Int {
         if (!Files.isDirectory(root)) throw CommandLine.ParameterException(spec.commandLine(), "--root $root is not a directory")
+        if (maxLiveStreams < 1) throw CommandLine.ParameterException(spec.commandLine(), "--max-live-streams $maxLiveStreams must be >= 1")
         if (port !in 0..65535) throw CommandLine.ParameterException(spec.commandLine(), "--port $port is not a port")
         val config = StreamConfig(root).also {
             it.host = host
@@ -100,6 +107,7 @@ public class StreamServeCommand : Callable<Int> {
             it.cache = cache
             it.cacheLimit = cacheLimit
             it.liveLimit = liveLimit
+            it.maxLiveStreams = maxLiveStreams
             it.fileOptions = FileOptions.defaults().withMode(fileMode)
             it.idleTimeout = idleTimeout
             it.maxConnections = maxConnections

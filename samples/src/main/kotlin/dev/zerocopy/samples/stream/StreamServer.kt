@@ -63,6 +63,9 @@ public class StreamConfig(public val root: Path) {
     /** The most bytes all live streams may preallocate together; a `PUT` past it is 413. */
     public var liveLimit: Long = 256L shl 20
 
+    /** The most live streams at once; a `PUT` that would create one more is 413. */
+    public var maxLiveStreams: Int = LiveStreams.DEFAULT_MAX_STREAMS
+
     /** How file bodies go out: zero-copy, the copy loop, or the library's choice (the default). */
     public var fileOptions: FileOptions = FileOptions.defaults()
 
@@ -103,7 +106,7 @@ public class StreamServer private constructor(
 
     private val job = SupervisorJob()
     private val scope = CoroutineScope(job + Dispatchers.Default + CoroutineName("stream-server"))
-    private val exchanges = Exchanges(config, contentRoot, cache, LiveStreams(config.liveLimit))
+    private val exchanges = Exchanges(config, contentRoot, cache, LiveStreams(config.liveLimit, config.maxLiveStreams))
     private val connections: MutableSet<Socket> = ConcurrentHashMap.newKeySet()
     private val accepted = AtomicLong()
     private val ended = AtomicLong()

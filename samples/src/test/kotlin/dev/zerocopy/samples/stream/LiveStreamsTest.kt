@@ -51,16 +51,53 @@ class LiveStreamsTest {
 
     @Test
     fun `streams share the budget and keep their declared total`() {
-        val streams = LiveStreams(1000)
+        val overhead = LiveStreams.STREAM_OVERHEAD
+        val streams = LiveStreams(1000 + 2 * overhead)
         val a = streams.open("a", 600)
         assertSame(a, streams.open("a", 600))
         assertEquals(Status.CONFLICT, assertThrows<HttpError> { streams.open("a", 601) }.status)
         val tooBig = assertThrows<HttpError> { streams.open("b", 401) }
         assertEquals(Status.CONTENT_TOO_LARGE, tooBig.status)
-        assertTrue(tooBig.message!!.contains("only 400 of the 1000-byte live limit are free"), tooBig.message)
+        assertTrue(tooBig.message!!.contains("only ${400 + overhead} of the ${1000 + 2 * overhead}-byte live limit are free"), tooBig.message)
+        streams.release(a)
+        streams.release(a)
         assertTrue(streams.delete("a"))
         assertFalse(streams.delete("a"))
-        assertEquals(1000, streams.open("b", 1000).total)
+        assertEquals(1000 + overhead.toInt(), streams.open("b", 1000 + overhead).total)
+    }
+
+    @Test
+    fun `empty streams are charged and their number is capped`() {
+        val budget = LiveStreams(10 * LiveStreams.STREAM_OVERHEAD, maxStreams = 1000)
+        repeat(10) { budget.release(budget.open("e$it", 0)) }
+        val overBudget = assertThrows<HttpError> { budget.open("e10", 0) }
+        assertEquals(Status.CONTENT_TOO_LARGE, overBudget.status)
+        assertEquals(10 * LiveStreams.STREAM_OVERHEAD, budget.used())
+
+        val capped = LiveStreams(1L shl 30, maxStreams = 3)
+        repeat(3) { capped.release(capped.open("c$it", 0)) }
+        val overCap = assertThrows<HttpError> { capped.open("c3", 0) }
+        assertEquals(Status.CONTENT_TOO_LARGE, overCap.status)
+        assertTrue(overCap.message!!.contains("limit of 3 live streams"), overCap.message)
+        assertTrue(capped.delete("c0"))
+        capped.release(capped.open("c3", 0))
+    }
+
+    @Test
+    fun `a deleted stream's bytes return to the budget only when its last holder lets go`() {
+        val charge = 1000 + LiveStreams.STREAM_OVERHEAD
+        val streams = LiveStreams(charge)
+        val upload = streams.open("s", 1000)
+        val reader = streams.get("s")!!
+        assertTrue(streams.delete("s"))
+        assertEquals(charge, streams.used())
+        assertEquals(Status.CONTENT_TOO_LARGE, assertThrows<HttpError> { streams.open("t", 1000) }.status)
+
+        streams.release(upload)
+        assertEquals(charge, streams.used(), "a reader still holds it")
+        streams.release(reader)
+        assertEquals(0, streams.used())
+        streams.release(streams.open("t", 1000))
     }
 
     @Test
