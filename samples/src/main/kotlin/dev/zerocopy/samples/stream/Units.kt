@@ -57,22 +57,37 @@ internal fun parseByteSize(text: String): Long {
     return number * multiplier
 }
 
+/** The longest duration an option takes: what fits in a Long of nanoseconds, about 292 years. */
+private val MAX_DURATION: Duration = Duration.ofNanos(Long.MAX_VALUE)
+
 internal fun parseDuration(text: String): Duration {
     val trimmed = text.trim()
-    if (trimmed.startsWith("P", ignoreCase = true)) {
-        return runCatching { Duration.parse(trimmed) }.getOrElse { throw TypeConversionException("'$text' is not an ISO-8601 duration") }
+    val duration = if (trimmed.startsWith("P", ignoreCase = true)) {
+        runCatching { Duration.parse(trimmed) }.getOrElse {
+            throw TypeConversionException("'$text' is not an ISO-8601 duration, or passes ${MAX_DURATION.toHours()} hours")
+        }
+    } else {
+        val match = DURATION.matchEntire(trimmed) ?: throw TypeConversionException("'$text' is not a duration such as 30s, 500ms or 2m")
+        val amount = match.groupValues[1].toBigDecimal()
+        val nanosPerUnit = when (match.groupValues[2].lowercase(Locale.ROOT)) {
+            "ms" -> 1_000_000L
+            "", "s" -> 1_000_000_000L
+            "m", "min" -> 60_000_000_000L
+            "h" -> 3_600_000_000_000L
+            else -> throw TypeConversionException("'$text' has an unknown unit; use ms, s, m or h")
+        }
+        val nanos = amount.multiply(nanosPerUnit.toBigDecimal())
+        // toLong() would keep the low 64 bits of an overflow: 10^11 h became a negative duration.
+        if (nanos > Long.MAX_VALUE.toBigDecimal()) throw tooLong(text)
+        Duration.ofNanos(nanos.toLong())
     }
-    val match = DURATION.matchEntire(trimmed) ?: throw TypeConversionException("'$text' is not a duration such as 30s, 500ms or 2m")
-    val amount = match.groupValues[1].toBigDecimal()
-    val nanosPerUnit = when (match.groupValues[2].lowercase(Locale.ROOT)) {
-        "ms" -> 1_000_000L
-        "", "s" -> 1_000_000_000L
-        "m", "min" -> 60_000_000_000L
-        "h" -> 3_600_000_000_000L
-        else -> throw TypeConversionException("'$text' has an unknown unit; use ms, s, m or h")
-    }
-    return Duration.ofNanos(amount.multiply(nanosPerUnit.toBigDecimal()).toLong())
+    if (duration.isNegative) throw TypeConversionException("'$text' is negative")
+    if (duration > MAX_DURATION) throw tooLong(text)
+    return duration
 }
+
+private fun tooLong(text: String) =
+    TypeConversionException("'$text' is too long: a duration is at most ${MAX_DURATION.toHours()} hours (2^63-1 nanoseconds)")
 
 /** Formats [bytes] for people: `512 B`, `64.0 KiB`, `1.50 GiB`. */
 internal fun formatBytes(bytes: Long): String = when {

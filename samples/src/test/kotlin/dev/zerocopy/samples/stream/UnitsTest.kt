@@ -2,6 +2,7 @@ package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileMode
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import picocli.CommandLine.TypeConversionException
@@ -34,6 +35,16 @@ class UnitsTest {
         for (bad in listOf("", "s", "3 fortnights", "P1X")) {
             assertThrows<TypeConversionException>(bad) { parseDuration(bad) }
         }
+    }
+
+    @Test
+    fun `durations that overflow or are negative are refused with the value`() {
+        for (bad in listOf("100000000000h", "9223372037s", "99999999999999999999999ms", "PT2562047788015216H", "PT-1S")) {
+            val error = assertThrows<TypeConversionException>(bad) { parseDuration(bad) }
+            assertTrue(error.message!!.startsWith("'$bad' is "), error.message)
+        }
+        assertEquals(Duration.ofNanos(Long.MAX_VALUE), parseDuration("PT2562047H47M16.854775807S"))
+        assertEquals(Duration.ofHours(2562047), parseDuration("2562047h"))
     }
 
     @Test
