@@ -39,8 +39,9 @@ import kotlin.time.Duration.Companion.seconds
  *
  * @property maxLine the longest line a client may send, in bytes without its `\n` or `\r\n`;
  *   a longer one disconnects that client
- * @property maxQueueBytes the most bytes that may wait to be sent to one client; a client
- *   that falls further behind is told and disconnected
+ * @property maxQueueBytes the most bytes that may wait to be sent to one client, each
+ *   queued line counted with 64 bytes of overhead; a client that falls further behind is
+ *   told and disconnected
  * @property maxClients connections beyond this are told the server is full and closed
  * @property closeGrace how long a departing client's last lines may take to be sent
  *   before its connection is closed regardless
@@ -258,7 +259,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
          */
         fun offer(view: ByteView) {
             if (farewell.isCompleted) return
-            val size = view.size().toLong()
+            val size = queuedCost(view)
             if (queuedBytes.addAndGet(size) > limits.maxQueueBytes) {
                 queuedBytes.addAndGet(-size)
                 farewell.complete(
@@ -283,7 +284,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
             if (bye.dropQueue) {
                 while (true) {
                     val dropped = outbox.tryReceive().getOrNull() ?: break
-                    queuedBytes.addAndGet(-dropped.size().toLong())
+                    queuedBytes.addAndGet(-queuedCost(dropped))
                 }
             }
             bye.notice?.let { outbox.trySend(encode(it)) }
@@ -300,7 +301,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                     while (batch.size < MAX_BATCH) batch += outbox.tryReceive().getOrNull() ?: break
                     // One gathering write for everything queued: the views go out as they are.
                     socket.sendFrom(batch)
-                    queuedBytes.addAndGet(-batch.sumOf { it.size().toLong() })
+                    queuedBytes.addAndGet(-batch.sumOf(::queuedCost))
                     batch.clear()
                 }
             } catch (failed: IOException) {
@@ -369,8 +370,18 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
         private fun reply(line: String) = offer(encode(line))
     }
 
-    private companion object {
+    internal companion object {
         const val MAX_NICK = 32
+
+        /**
+         * What one queued line costs beyond its bytes: the view that shares them and the
+         * queue's node, about 64 bytes of heap. Without it a flood of one-character lines
+         * held 20 times the queue limit in heap.
+         */
+        const val ENTRY_OVERHEAD = 64L
+
+        /** What [view] counts against a client's queue limit: its bytes and [ENTRY_OVERHEAD]. */
+        fun queuedCost(view: ByteView): Long = view.size() + ENTRY_OVERHEAD
 
         /** Nicks that would make a message line look like one of the server's own ("error: ...", "* ..."). */
         val RESERVED_NICKS = setOf("error", "*", "server")

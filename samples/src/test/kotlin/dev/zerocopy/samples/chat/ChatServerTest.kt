@@ -27,6 +27,21 @@ class ChatServerTest {
     fun closeServers() = servers.forEach(ChatServer::close)
 
     @Test
+    fun eachQueuedLineCountsItsOverheadAgainstTheQueueLimit() {
+        val welcome = ChatServer.encode("* welcome, guest1 (1 here). /nick name to rename, /who to list, /quit to leave")
+        // The welcome's bytes fit, but not with the overhead of the entry that holds them.
+        val tight = welcome.size() + ChatServer.ENTRY_OVERHEAD - 1
+        LineClient(start(ChatLimits(maxQueueBytes = tight))).use { client ->
+            assertEquals("error: more than $tight bytes are waiting for you to read them; disconnecting", client.welcome)
+            assertNull(client.readLine())
+        }
+        val enough = ChatServer.queuedCost(welcome)
+        LineClient(start(ChatLimits(maxQueueBytes = enough))).use { client ->
+            assertEquals(welcome.toByteArray().toString(Charsets.UTF_8).trimEnd(), client.welcome)
+        }
+    }
+
+    @Test
     fun threeClientsExchangeMessagesEachSendersInOrder() {
         val port = start()
         LineClient(port).use { a ->
