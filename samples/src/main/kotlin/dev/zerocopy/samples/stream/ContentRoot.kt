@@ -56,19 +56,27 @@ internal class ContentRoot(root: Path) {
     }
 }
 
+private val ABSOLUTE_FORM = Regex("""(?i)https?://[^/?#]*""")
+
 /**
- * Splits a request target in origin form (`/a/b%20c?x=1`) into its percent-decoded path
- * segments, dropping the query and fragment.
+ * Splits a request target into its percent-decoded path segments, dropping the query and
+ * fragment. The target is in origin form (`/a/b%20c?x=1`) or absolute form
+ * (`http://host:8080/a?x=1`), which RFC 9112 (section 3.2.2) says a server must accept; the
+ * scheme and authority of the latter are dropped, since this server serves one root
+ * whatever the host.
  *
- * @throws HttpError 400 if the target does not start with `/` or has a bad escape or
- *   bytes that are not UTF-8
+ * @throws HttpError 400 if the target is neither form or has a bad escape or bytes that
+ *   are not UTF-8
  */
 internal fun pathSegments(target: CharSequence): List<String> {
     val text = target.toString()
-    if (!text.startsWith("/")) {
-        throw HttpError(Status.BAD_REQUEST, "request target '$text' is not a path starting with '/'")
+    val origin = ABSOLUTE_FORM.matchAt(text, 0)?.let { authority ->
+        text.substring(authority.range.last + 1).let { if (it.startsWith("/")) it else "/$it" }
+    } ?: text
+    if (!origin.startsWith("/")) {
+        throw HttpError(Status.BAD_REQUEST, "request target '$text' is not a path starting with '/' or an http URI")
     }
-    val path = text.substring(1).substringBefore('?').substringBefore('#')
+    val path = origin.substring(1).substringBefore('?').substringBefore('#')
     if (path.isEmpty()) return emptyList()
     return path.split('/').map { percentDecode(it, text) }
 }

@@ -17,16 +17,15 @@ import org.slf4j.LoggerFactory
 import java.io.IOException
 import java.nio.channels.FileChannel
 import java.nio.channels.SocketChannel
+import java.nio.file.Files
 import java.nio.file.StandardOpenOption
+import java.time.Instant
 import java.util.Locale
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
-
-/** The most bytes one send step moves before its stall timeout is checked again. */
-private const val SEND_STEP = 8 shl 20
 
 /** The most bytes one receive step waits for. */
 private const val RECEIVE_STEP = 1 shl 20
@@ -151,7 +150,10 @@ internal class Exchanges(
         }
         val contentLength = contentLength(x)
         x.bodyPending = (contentLength ?: 0) > 0
-        if (version == "HTTP/1.1" && x.header("Host") == null) throw HttpError(Status.BAD_REQUEST, "an HTTP/1.1 request needs a Host header")
+        val hosts = x.request.headers.getAll("Host").count()
+        if (version == "HTTP/1.1" && hosts == 0) throw HttpError(Status.BAD_REQUEST, "an HTTP/1.1 request needs a Host header")
+        // RFC 9112, section 3.2: more than one Host is a 400; proxies could disagree on which one counts.
+        if (hosts > 1) throw HttpError(Status.BAD_REQUEST, "a request may have one Host header, not $hosts")
         val segments = pathSegments(x.request.uri)
         if (segments.firstOrNull() == "live") return live(socket, input, x, segments, contentLength)
         if (x.method != "GET" && x.method != "HEAD") {
@@ -161,13 +163,13 @@ internal class Exchanges(
         val file = root.resolve(segments) ?: throw HttpError(Status.NOT_FOUND, "no file at ${x.target}")
         val type = MediaTypes.of(file.fileName.toString())
         val cached = cache[file]
-        if (cached != null) return sendMemory(socket, x, cached, type, "CACHE")
+        if (cached != null) return sendMemory(socket, x, cached.view, type, "CACHE", cached.validator)
         val channel = try {
             FileChannel.open(file, StandardOpenOption.READ)
         } catch (unreadable: IOException) {
             throw HttpError(Status.NOT_FOUND, "no readable file at ${x.target}")
         }
-        channel.use { sendFileRange(socket, x, it, type) }
+        channel.use { sendFileRange(socket, x, it, type, Validator(it.size(), Files.getLastModifiedTime(file))) }
     }
 
     /** Returns the request's Content-Length, or null without one. */
@@ -196,9 +198,16 @@ internal class Exchanges(
      * Chooses the range and status of a response with content of [size] bytes, and builds its
      * head. Returns the head and the range of the body to send (null: no body, for HEAD or
      * empty content).
+     *
+     * `If-Range` is honoured (RFC 9110, section 13.1.5): unless it matches [validator], the
+     * `Range` is ignored and the whole content goes out with 200, so that a client resuming
+     * a download of a file that changed does not splice two versions. Content without a
+     * validator (a live stream, which grows) never matches.
      */
-    private fun plan(x: Exchange, size: Long, type: String): Pair<ByteView, ByteRange?> {
-        val range = resolveRange(x.header("Range"), size)
+    private fun plan(x: Exchange, size: Long, type: String, validator: Validator?): Pair<ByteView, ByteRange?> {
+        val ifRange = x.header("If-Range")
+        val rangeHeader = x.header("Range")?.takeIf { ifRange == null || validator?.matchesIfRange(ifRange, Instant.now()) == true }
+        val range = resolveRange(rangeHeader, size)
         val status = if (range == null) Status.OK else Status.PARTIAL_CONTENT
         val body = range ?: if (size > 0) ByteRange(0, size - 1) else null
         val headers = buildList {
@@ -206,50 +215,69 @@ internal class Exchanges(
             add("Content-Length" to (body?.count ?: 0).toString())
             add("Accept-Ranges" to "bytes")
             if (range != null) add("Content-Range" to range.contentRange(size))
+            if (validator != null) addAll(validator.headers)
         }
         x.status = status.code
         return responseHead(status, headers, x.keepAlive) to body.takeUnless { x.isHead }
     }
 
-    /** Sends a range of a file: the head, then the body with the adapter's `sendFile` in 8 MiB steps. */
-    private suspend fun sendFileRange(socket: Socket, x: Exchange, file: FileChannel, type: String) {
-        val (head, body) = plan(x, file.size(), type)
+    /** Sends a range of a file: the head, then the body with the adapter's `sendFile` in paced steps. */
+    private suspend fun sendFileRange(socket: Socket, x: Exchange, file: FileChannel, type: String, validator: Validator) {
+        val (head, body) = plan(x, validator.size, type, validator)
         send(socket, listOf(head))
         if (body == null) return
-        var offset = body.first
-        val end = body.last + 1
-        while (offset < end) {
-            val count = minOf(SEND_STEP.toLong(), end - offset)
+        sendBody(x, body.count) { sent, count ->
             val transfer = try {
-                withTimeoutOrNull(stall) { socket.sendFile(file, offset, count, config.fileOptions) }
+                socket.sendFile(file, body.first + sent, count, config.fileOptions)
             } catch (shrunk: IllegalArgumentException) {
                 throw IOException("the file changed while it was sent: ${shrunk.message}")
-            } ?: throw IOException("client stalled: ${x.bytes} of ${body.count} body bytes sent, then nothing for $stall")
+            }
             x.mode = if (transfer.mode() == FileMode.ZERO_COPY) "ZERO_COPY" else "COPY"
-            offset += transfer.transferred()
-            x.bytes += transfer.transferred()
-            bodyBytesSent.addAndGet(transfer.transferred())
         }
     }
 
     /**
      * Sends a range of content held in memory (the cache, a live stream) as slices of it:
-     * the head and the first slice in one gathering write, then 8 MiB slices.
+     * the head and the first slice in one gathering write, then one slice per paced step.
      */
-    private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String) {
-        val (head, body) = plan(x, content.size().toLong(), type)
+    private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String, validator: Validator?) {
+        val (head, body) = plan(x, content.size().toLong(), type, validator)
         if (body == null) return send(socket, listOf(head))
         x.mode = mode
-        var from = body.first.toInt()
-        val end = (body.last + 1).toInt()
         var views = listOf(head)
-        while (from < end) {
-            val to = minOf(from + SEND_STEP, end)
-            send(socket, views + content.slice(from, to))
-            x.bytes += to - from
-            bodyBytesSent.addAndGet((to - from).toLong())
+        sendBody(x, body.count) { sent, count ->
+            val from = (body.first + sent).toInt()
+            socket.sendFrom(views + content.slice(from, from + count.toInt()))
             views = emptyList()
-            from = to
+        }
+    }
+
+    /**
+     * Sends a body of [total] bytes in steps sized by a [SendPace], each through [step] (given
+     * the bytes sent so far and the step's size), counting what went out as it goes.
+     *
+     * Only a step that makes no progress for the whole stall timeout ends the response: a
+     * slow reader is served at its pace, since its steps shrink until each takes a fraction
+     * of that timeout. A client that leaves mid-body is logged with the bytes of the steps
+     * that completed.
+     */
+    private suspend inline fun sendBody(x: Exchange, total: Long, crossinline step: suspend (sent: Long, count: Long) -> Unit) {
+        val pace = SendPace(stall)
+        var sent = 0L
+        while (sent < total) {
+            val count = pace.nextStep(total - sent)
+            val started = System.nanoTime()
+            try {
+                withTimeoutOrNull(stall) { step(sent, count) }
+                    ?: throw IOException("client stopped reading: $sent of $total body bytes sent, then none of the next $count for $stall")
+            } catch (gone: IOException) {
+                if (sent == 0L || gone.message?.startsWith("client stopped reading") == true) throw gone
+                throw IOException("${gone.message} (after $sent of $total body bytes, during a step of $count)", gone)
+            }
+            pace.completed(count, System.nanoTime() - started)
+            sent += count
+            x.bytes = sent
+            bodyBytesSent.addAndGet(count)
         }
     }
 
@@ -267,7 +295,7 @@ internal class Exchanges(
                 val stream = live.get(name) ?: throw HttpError(Status.NOT_FOUND, "no live stream '$name'")
                 try {
                     // Only the prefix that arrived is visible, and it is never written again.
-                    sendMemory(socket, x, stream.view.slice(0, stream.available()).readOnly(), MediaTypes.of(name), "LIVE")
+                    sendMemory(socket, x, stream.view.slice(0, stream.available()).readOnly(), MediaTypes.of(name), "LIVE", null)
                 } finally {
                     live.release(stream)
                 }

@@ -4,6 +4,7 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
 import org.slf4j.LoggerFactory
 import java.nio.channels.FileChannel
+import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
 
@@ -13,16 +14,19 @@ import java.nio.file.StandardOpenOption
  * a file changed later is still served as it was loaded, and a file added later is served
  * from disk.
  */
-internal class FileCache private constructor(private val views: Map<Path, ByteView>) {
+internal class FileCache private constructor(private val files: Map<Path, CachedFile>) {
 
-    /** Returns the cached content of the file at [realPath], or null. */
-    operator fun get(realPath: Path): ByteView? = views[realPath]
+    /** One cached file: its content and the validator of the version loaded. */
+    class CachedFile(val view: ByteView, val validator: Validator)
+
+    /** Returns the cached file at [realPath], or null. */
+    operator fun get(realPath: Path): CachedFile? = files[realPath]
 
     /** The number of files cached. */
-    val fileCount: Int get() = views.size
+    val fileCount: Int get() = files.size
 
     /** The bytes held. */
-    val byteCount: Long get() = views.values.sumOf { it.size().toLong() }
+    val byteCount: Long get() = files.values.sumOf { it.view.size().toLong() }
 
     companion object {
         private val log = LoggerFactory.getLogger(FileCache::class.java)
@@ -35,11 +39,13 @@ internal class FileCache private constructor(private val views: Map<Path, ByteVi
          * file over 2 GiB (a view's limit) or past the limit stays on disk and is logged.
          */
         fun load(root: ContentRoot, limit: Long): FileCache {
-            val views = HashMap<Path, ByteView>()
+            val files = HashMap<Path, CachedFile>()
             var used = 0L
             for (file in root.files().sortedBy { it.toFile().length() }) {
                 FileChannel.open(file, StandardOpenOption.READ).use { channel ->
                     val size = channel.size()
+                    // Read before the content: a change while loading gives the next load a new validator.
+                    val modified = Files.getLastModifiedTime(file)
                     if (size > LiveStreams.MAX_STREAM_BYTES || size > limit - used) {
                         log.info("not cached (would pass the {}-byte cache limit): {} ({} bytes)", limit, file, size)
                         return@use
@@ -51,11 +57,11 @@ internal class FileCache private constructor(private val views: Map<Path, ByteVi
                             throw EndOfStreamException(buffer.position().toLong(), size, "bytes of $file (it shrank while loading)")
                         }
                     }
-                    views[file] = view.readOnly()
+                    files[file] = CachedFile(view.readOnly(), Validator(size, modified))
                     used += size
                 }
             }
-            return FileCache(views)
+            return FileCache(files)
         }
     }
 }

@@ -49,7 +49,7 @@ internal class HttpError(
 ) : Exception(message)
 
 // HTTP-date needs a two-digit day; the JDK's RFC_1123_DATE_TIME writes "3 Jun".
-private val HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+internal val HTTP_DATE: DateTimeFormatter = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
 
 /**
  * Builds a response head: status line, `Date`, `Server`, [headers], `Connection`, blank line,

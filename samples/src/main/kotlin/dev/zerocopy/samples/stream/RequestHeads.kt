@@ -26,7 +26,9 @@ internal const val MAX_LINE_BYTES = 8 * 1024
  * @return the parsed request, which the caller must `release()`; or null if the stream
  *   ended cleanly before a request started
  * @throws HttpError 414 for a request line over 8 KiB, 431 for a longer header line or a
- *   head over 16 KiB, 400 if the stream ends inside the head or the parser rejects it
+ *   head over 16 KiB, 400 if the stream ends inside the head, a line holds a control
+ *   character (NUL, a bare CR, ESC: RFC 9110 allows only tab among them in a field value;
+ *   Ktor's parser lets them through) or the parser rejects it
  */
 internal suspend fun readRequest(input: ByteReadChannel): Request? {
     val head = StringBuilder(512)
@@ -34,6 +36,7 @@ internal suspend fun readRequest(input: ByteReadChannel): Request? {
     var sawRequestLine = false
     while (true) {
         val limit = minOf(MAX_LINE_BYTES, MAX_HEAD_BYTES - total)
+        val lineStart = head.length
         val length = try {
             input.readLineStrictTo(head, limit.toLong())
         } catch (tooLong: TooLongLineException) {
@@ -54,6 +57,10 @@ internal suspend fun readRequest(input: ByteReadChannel): Request? {
         if (length == 0L) {
             if (sawRequestLine) break else continue
         }
+        controlCharacter(head, lineStart)?.let { at ->
+            val what = if (sawRequestLine) "a header line" else "the request line"
+            throw HttpError(Status.BAD_REQUEST, "$what has control character 0x%02x at byte %d".format(head[at].code, at - lineStart))
+        }
         sawRequestLine = true
         head.append("\r\n")
     }
@@ -72,4 +79,13 @@ internal suspend fun readRequest(input: ByteReadChannel): Request? {
         val status = if (reason.startsWith("Unsupported HTTP version")) Status.VERSION_NOT_SUPPORTED else Status.BAD_REQUEST
         throw HttpError(status, "malformed request head: $reason")
     }
+}
+
+/** Returns the index of the first control character other than tab in [line] from [from], or null. */
+private fun controlCharacter(line: CharSequence, from: Int): Int? {
+    for (i in from until line.length) {
+        val c = line[i]
+        if ((c < ' ' && c != '\t') || c == '\u007f') return i
+    }
+    return null
 }

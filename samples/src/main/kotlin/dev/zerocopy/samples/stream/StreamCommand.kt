@@ -89,6 +89,12 @@ public class StreamServeCommand : Callable<Int> {
     private var idleTimeout: Duration = Duration.ofSeconds(30)
 
     @Option(
+        names = ["--stall-timeout"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = ["How long a response or upload may make no progress before its connection is dropped (default: 60s)."],
+    )
+    private var stallTimeout: Duration = Duration.ofSeconds(60)
+
+    @Option(
         names = ["--max-connections"], paramLabel = "N",
         description = ["Connections served at once; more get 503 (default: \${DEFAULT-VALUE})."],
     )
@@ -99,6 +105,9 @@ public class StreamServeCommand : Callable<Int> {
 
     override fun call(): Int {
         if (!Files.isDirectory(root)) throw CommandLine.ParameterException(spec.commandLine(), "--root $root is not a directory")
+        for ((name, value) in listOf("--idle-timeout" to idleTimeout, "--stall-timeout" to stallTimeout)) {
+            if (value.isZero) throw CommandLine.ParameterException(spec.commandLine(), "$name must be longer than 0")
+        }
         if (maxLiveStreams < 1) throw CommandLine.ParameterException(spec.commandLine(), "--max-live-streams $maxLiveStreams must be >= 1")
         if (port !in 0..65535) throw CommandLine.ParameterException(spec.commandLine(), "--port $port is not a port")
         val config = StreamConfig(root).also {
@@ -110,6 +119,7 @@ public class StreamServeCommand : Callable<Int> {
             it.maxLiveStreams = maxLiveStreams
             it.fileOptions = FileOptions.defaults().withMode(fileMode)
             it.idleTimeout = idleTimeout
+            it.stallTimeout = stallTimeout
             it.maxConnections = maxConnections
             it.accessLog = !noAccessLog
         }

@@ -72,7 +72,11 @@ public class StreamConfig(public val root: Path) {
     /** How long a keep-alive connection may wait for its next request head to arrive. */
     public var idleTimeout: Duration = Duration.ofSeconds(30)
 
-    /** How long one step of a body (8 MiB sent, 1 MiB received) may take before the connection is dropped. */
+    /**
+     * How long a body may make no progress before the connection is dropped: a response whose
+     * client reads nothing (steps adapt to a slow reader, see `SendPace`), an upload of which
+     * no 1 MiB step arrives.
+     */
     public var stallTimeout: Duration = Duration.ofSeconds(60)
 
     /** The most connections served at once; more are answered 503 and closed. */

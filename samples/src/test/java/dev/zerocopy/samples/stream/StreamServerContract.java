@@ -15,6 +15,8 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -40,6 +42,7 @@ abstract class StreamServerContract {
 
     static final int MOVIE_SIZE = 32 << 20;
     static final String SECRET = "the secret outside the root";
+    static final Instant CLIP_MODIFIED = Instant.parse("2020-01-02T03:04:05.123456789Z");
 
     /** Whether the server under test loads the files into its cache. */
     abstract boolean cache();
@@ -65,6 +68,8 @@ abstract class StreamServerContract {
         Files.createSymbolicLink(root.resolve("escape.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(root.resolve("outside-dir"), outside);
         Files.createSymbolicLink(root.resolve("alias.mp4"), root.resolve("movie.mp4"));
+
+        Files.setLastModifiedTime(root.resolve("sub/clip.webm"), FileTime.from(CLIP_MODIFIED));
 
         StreamConfig config = new StreamConfig(root);
         config.setCache(cache());
@@ -222,6 +227,10 @@ abstract class StreamServerContract {
 
     @Test
     void pathsThatEscapeTheRootAre404AndNothingOutsideIsRead() throws Exception {
+        try (RawHttp raw = new RawHttp(server.getPort())) {
+            assertEquals(404, raw.get("http://127.0.0.1/etc/passwd").status());
+            assertEquals(404, raw.get("http://127.0.0.1/%2e%2e/outside/secret.txt").status());
+        }
         List<String> escapes = List.of(
                 "/../outside/secret.txt",
                 "/sub/../../outside/secret.txt",
@@ -250,7 +259,7 @@ abstract class StreamServerContract {
 
     @Test
     void targetsThatAreNotPathsOrBadlyEscapedAre400() throws Exception {
-        for (String target : List.of("http://127.0.0.1/etc/passwd", "*", "/bad%zzescape", "/half%2", "/%ff%fe")) {
+        for (String target : List.of("ftp://127.0.0.1/small.txt", "*", "/bad%zzescape", "/half%2", "/%ff%fe")) {
             try (RawHttp raw = new RawHttp(server.getPort())) {
                 RawHttp.Response response = raw.get(target);
                 assertEquals(400, response.status(), target + ": " + response.text());
@@ -353,6 +362,65 @@ abstract class StreamServerContract {
                 RawHttp.Response response = raw.send(c.request()).read();
                 assertEquals(c.status(), response.status(), c.request() + " -> " + response.text());
             }
+        }
+    }
+
+    @Test
+    void twoHostHeadersOrControlCharactersInTheHeadAre400() throws Exception {
+        for (String request : List.of(
+                "GET /small.txt HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                "GET /small.txt HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+                "GET /small.txt HTTP/1.1\r\nHost: a\r\nX-Note: a\u0000b\r\n\r\n",
+                "GET /small.txt HTTP/1.1\r\nHost: a\r\nX-Note: \u001b[31mred\r\n\r\n",
+                "GET /small.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\u007f\r\n\r\n",
+                "GET /small.txt HTTP/1.1\r\nHost: a\u0001\r\n\r\n")) {
+            try (RawHttp raw = new RawHttp(server.getPort())) {
+                RawHttp.Response response = raw.send(request).read();
+                assertEquals(400, response.status(), request + " -> " + response.text());
+            }
+        }
+        try (RawHttp raw = new RawHttp(server.getPort())) {
+            RawHttp.Response tab = raw.send("GET /small.txt HTTP/1.1\r\nHost: a\r\nX-Note: a\tb\r\n\r\n").read();
+            assertEquals(200, tab.status(), "a tab is allowed in a field value");
+        }
+    }
+
+    @Test
+    void absoluteFormTargetsAreServedLikeTheirPath() throws Exception {
+        try (RawHttp raw = new RawHttp(server.getPort())) {
+            RawHttp.Response small = raw.send("GET http://127.0.0.1:" + server.getPort() + "/small.txt HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(200, small.status(), small.text());
+            assertEquals("small\n", small.text());
+            RawHttp.Response clipRange = raw.send("GET HTTP://other.example/sub/clip.webm?t=1 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-9\r\n\r\n").read();
+            assertEquals(206, clipRange.status());
+            assertArrayEquals(Arrays.copyOf(clip, 10), clipRange.body());
+            assertEquals(404, raw.send("GET http://other.example HTTP/1.1\r\nHost: x\r\n\r\n").read().status());
+        }
+    }
+
+    @Test
+    void ifRangeSendsTheRangeOnlyIfTheValidatorStillMatches() throws Exception {
+        HttpResponse<byte[]> first = getRange("/sub/clip.webm", "bytes=0-9");
+        String etag = header(first, "ETag");
+        String lastModified = header(first, "Last-Modified");
+        assertEquals(206, first.statusCode());
+        assertTrue(etag.matches("\"[0-9a-f]+-[0-9a-f]+\""), etag);
+        assertEquals("Thu, 02 Jan 2020 03:04:05 GMT", lastModified);
+
+        for (String matching : List.of(etag, lastModified)) {
+            HttpResponse<byte[]> resumed = client.send(
+                    request("/sub/clip.webm").header("Range", "bytes=10-19").header("If-Range", matching).build(),
+                    BodyHandlers.ofByteArray());
+            assertEquals(206, resumed.statusCode(), matching);
+            assertArrayEquals(Arrays.copyOfRange(clip, 10, 20), resumed.body());
+        }
+        for (String stale : List.of("\"0-0\"", "W/" + etag, "Fri, 03 Jan 2020 03:04:05 GMT", "yesterday")) {
+            HttpResponse<byte[]> whole = client.send(
+                    request("/sub/clip.webm").header("Range", "bytes=10-19").header("If-Range", stale).build(),
+                    BodyHandlers.ofByteArray());
+            assertEquals(200, whole.statusCode(), stale);
+            assertArrayEquals(clip, whole.body(), stale);
+            assertEquals("", header(whole, "Content-Range"));
         }
     }
 

@@ -77,7 +77,12 @@ class RangesTest {
         assertEquals(listOf("..", "x"), pathSegments("/%2e%2E/x"))
         assertEquals(listOf("a/b"), pathSegments("/a%2fb"))
         assertEquals(emptyList<String>(), pathSegments("/"))
-        for (target in listOf("x", "*", "http://host/x", "/bad%zz", "/half%2", "/%ff")) {
+        // Absolute form (RFC 9112, section 3.2.2): the scheme and authority are dropped.
+        assertEquals(listOf("x", "y"), pathSegments("http://host:8080/x/y?q"))
+        assertEquals(emptyList<String>(), pathSegments("HTTPS://host"))
+        assertEquals(emptyList<String>(), pathSegments("http://host?q=1"))
+        assertEquals(listOf("..", "etc"), pathSegments("http://h/%2e%2e/etc"))
+        for (target in listOf("x", "*", "ftp://host/x", "http:/x", "/bad%zz", "/half%2", "/%ff", "http://h/%zz")) {
             assertEquals(Status.BAD_REQUEST, assertThrows<HttpError> { pathSegments(target) }.status, target)
         }
         assertTrue(ContentRoot.isPlainName("clip.webm"))
