@@ -3,17 +3,20 @@ package dev.zerocopy.samples.arrays
 import dev.zerocopy.ByteView
 import dev.zerocopy.Frames
 import dev.zerocopy.ZeroCopy
+import dev.zerocopy.samples.AcceptFailures
 import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.aSocket
+import io.ktor.network.sockets.isClosed
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -77,6 +80,7 @@ public interface ArrayServer : AutoCloseable {
             require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
             require(connections >= 0) { "connections must be >= 0, was $connections" }
             val shipment = Shipment(data, wire, repeat, log)
+            AcceptFailures.warmClosePath()
             return when (engine) {
                 Engine.CORE -> CoreArrayServer(shipment, connections, InetSocketAddress(host, port))
                 Engine.KTOR -> KtorArrayServer(shipment, connections, host, port)
@@ -139,16 +143,28 @@ private class CoreArrayServer(
 
     private fun acceptLoop() {
         var accepted = 0
+        val failures = AcceptFailures(shipment::report)
         try {
             listener.use {
                 while (connections == 0 || accepted < connections) {
-                    val client = listener.accept()
+                    val client = try {
+                        listener.accept()
+                    } catch (closed: ClosedChannelException) {
+                        throw closed
+                    } catch (failed: IOException) {
+                        // Out of file descriptors, typically: back off and keep the listener.
+                        Thread.sleep(failures.failed(failed))
+                        continue
+                    }
+                    failures.accepted()
                     accepted++
                     senders += thread(name = "arrays-serve-$accepted", isDaemon = true) { client.use(::send) }
                 }
             }
         } catch (closed: ClosedChannelException) {
             // close() closes the listener to stop accept(); that is how serving ends.
+        } catch (interrupted: InterruptedException) {
+            // Interrupted while backing off: serving ends as if closed.
         }
     }
 
@@ -199,8 +215,17 @@ private class KtorArrayServer(
         listener.use {
             coroutineScope {
                 var accepted = 0
+                val failures = AcceptFailures(shipment::report)
                 while (connections == 0 || accepted < connections) {
-                    val client = listener.accept()
+                    val client = try {
+                        listener.accept()
+                    } catch (failed: IOException) {
+                        if (listener.isClosed) throw failed
+                        // Out of file descriptors, typically: back off and keep the listener.
+                        delay(failures.failed(failed))
+                        continue
+                    }
+                    failures.accepted()
                     accepted++
                     launch {
                         client.use { socket ->

@@ -1,6 +1,7 @@
 package dev.zerocopy.samples.chat
 
 import dev.zerocopy.ByteView
+import dev.zerocopy.samples.AcceptFailures
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -104,6 +105,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
      */
     public suspend fun start(host: String = "127.0.0.1", port: Int = 0): Int {
         check(listener == null) { "the server is already started" }
+        AcceptFailures.warmClosePath()
         val bound = aSocket(selector).tcp().bind(host, port) {
             reuseAddress = true
             backlogSize = 1024
@@ -130,16 +132,17 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     }
 
     private suspend fun acceptLoop(listener: ServerSocket) {
+        val failures = AcceptFailures(::report)
         while (scope.isActive) {
             val socket = try {
                 listener.accept()
             } catch (failed: IOException) {
                 if (listener.isClosed) return
                 // Out of file descriptors, typically: back off rather than spin, and keep serving.
-                report("accept failed: ${failed.message}")
-                delay(100)
+                delay(failures.failed(failed))
                 continue
             }
+            failures.accepted()
             scope.launch { serve(socket) }
         }
     }

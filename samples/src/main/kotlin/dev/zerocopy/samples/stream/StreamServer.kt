@@ -1,6 +1,7 @@
 package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileOptions
+import dev.zerocopy.samples.AcceptFailures
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -187,6 +188,7 @@ public class StreamServer private constructor(
     public fun isRunning(): Boolean = !listener.isClosed || selectorJob.isActive
 
     private fun acceptLoop() = scope.launch(CoroutineName("accept")) {
+        val failures = AcceptFailures { log.warn(it) }
         while (isActive) {
             val socket = try {
                 listener.accept()
@@ -195,10 +197,10 @@ public class StreamServer private constructor(
             } catch (failed: IOException) {
                 if (closed.get()) break
                 // Out of file descriptors, for instance: back off instead of spinning on accept.
-                log.warn("accept failed: {}", failed.toString())
-                delay(100)
+                delay(failures.failed(failed))
                 continue
             }
+            failures.accepted()
             accepted.incrementAndGet()
             connections.add(socket)
             open.incrementAndGet()
@@ -284,6 +286,7 @@ public class StreamServer private constructor(
          */
         @JvmStatic
         public fun start(config: StreamConfig): StreamServer {
+            AcceptFailures.warmClosePath()
             val root = ContentRoot(config.root)
             val cache = if (config.cache) FileCache.load(root, config.cacheLimit) else FileCache.NONE
             val selectorJob = Job()

@@ -1,0 +1,141 @@
+package dev.zerocopy.samples
+
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.Timeout
+import org.junit.jupiter.api.io.TempDir
+import java.io.IOException
+import java.net.InetSocketAddress
+import java.net.Socket
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.file.Files
+import java.nio.file.Path
+
+/**
+ * Every sample server, started fresh with a low descriptor limit, runs out of descriptors
+ * under a flood of connections, backs off with one log line, and serves again once the
+ * flood lets go: the accept loop survives and the JDK's close path still works.
+ */
+@Timeout(120)
+class AcceptExhaustionTest {
+
+    @TempDir
+    lateinit var root: Path
+
+    @BeforeEach
+    fun needsPrlimit() = assumeTrue(ServerProcess.hasPrlimit(), "needs prlimit (util-linux) to lower a child's descriptor limit")
+
+    /** Opens connections until [server] reports that accept failed; returns them for the caller to close. */
+    private fun flood(server: ServerProcess, port: Int): List<Socket> {
+        val sockets = ArrayList<Socket>()
+        try {
+            var refused = 0
+            // Until the server says so, or its backlog is full too (arrays serve's holds 50).
+            while (sockets.size < FLOOD && refused < 3 && "accept failed" !in server.output.toString()) {
+                val socket = Socket()
+                try {
+                    socket.connect(InetSocketAddress("127.0.0.1", port), 500)
+                    sockets += socket
+                } catch (full: IOException) {
+                    socket.close()
+                    refused++
+                }
+            }
+            server.output.await(Regex("accept failed: .*Too many open files"), 20_000)
+            return sockets
+        } catch (failed: Throwable) {
+            sockets.forEach(Socket::close)
+            throw failed
+        }
+    }
+
+    /** Floods, lets go, and then expects [probe] to succeed within a bounded number of attempts. */
+    private fun survives(server: ServerProcess, probe: (Int) -> Unit) {
+        val port = server.awaitPort()
+        flood(server, port).forEach(Socket::close)
+        val deadline = System.nanoTime() + 20_000_000_000L
+        var last: Throwable? = null
+        while (System.nanoTime() < deadline) {
+            try {
+                probe(port)
+                server.output.await(Regex("accepting again after \\d+ failed accepts"), 10_000)
+                assertTrue(server.process.isAlive, "the server exited: ${server.output}")
+                return
+            } catch (notYet: IOException) {
+                // Each attempt waits for its own timeouts; the server is closing the flood's connections.
+                last = notYet
+            }
+        }
+        throw AssertionError("the server did not serve again within 20 s; last attempt: $last; output:\n${server.output}", last)
+    }
+
+    private fun fetchArrayStart(port: Int) {
+        Socket().use { socket ->
+            socket.connect(InetSocketAddress("127.0.0.1", port), 2_000)
+            socket.soTimeout = 2_000
+            val bytes = socket.getInputStream().readNBytes(16)
+            if (bytes.size < 16) throw IOException("only ${bytes.size} bytes arrived")
+            val doubles = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder())
+            assertEquals(0.0, doubles.getDouble(0))
+            assertEquals(1.0, doubles.getDouble(8))
+        }
+    }
+
+    @Test
+    fun arraysServeOnTheCoreSurvivesRunningOutOfDescriptors() {
+        ServerProcess("arrays", "serve", "--port", "0", "--count", ARRAY_COUNT, "--engine", "core", nofile = NOFILE).use { server ->
+            survives(server, ::fetchArrayStart)
+        }
+    }
+
+    @Test
+    fun arraysServeOnKtorSurvivesRunningOutOfDescriptors() {
+        ServerProcess("arrays", "serve", "--port", "0", "--count", ARRAY_COUNT, "--engine", "ktor", nofile = NOFILE).use { server ->
+            survives(server, ::fetchArrayStart)
+        }
+    }
+
+    @Test
+    fun chatServeSurvivesRunningOutOfDescriptorsFromAColdStart() {
+        ServerProcess("chat", "serve", "--port", "0", nofile = NOFILE).use { server ->
+            survives(server) { port ->
+                Socket().use { socket ->
+                    socket.connect(InetSocketAddress("127.0.0.1", port), 2_000)
+                    socket.soTimeout = 2_000
+                    val welcome = socket.getInputStream().bufferedReader().readLine() ?: throw IOException("closed without a welcome")
+                    assertTrue(welcome.startsWith("* welcome, "), welcome)
+                }
+            }
+        }
+    }
+
+    @Test
+    fun streamServeSurvivesRunningOutOfDescriptorsFromAColdStart() {
+        Files.writeString(root.resolve("a.txt"), "abc")
+        ServerProcess("stream", "serve", "--root", root.toString(), "--port", "0", nofile = NOFILE).use { server ->
+            survives(server) { port ->
+                Socket().use { socket ->
+                    socket.connect(InetSocketAddress("127.0.0.1", port), 2_000)
+                    socket.soTimeout = 2_000
+                    socket.getOutputStream().write("GET /a.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".toByteArray())
+                    val response = socket.getInputStream().readAllBytes().toString(Charsets.ISO_8859_1)
+                    if (response.isEmpty()) throw IOException("closed without a response")
+                    assertTrue(response.startsWith("HTTP/1.1 200 ") && response.endsWith("\r\n\r\nabc"), response)
+                }
+            }
+        }
+    }
+
+    private companion object {
+        /** Enough for the JVM and its jars, not for the flood. */
+        const val NOFILE = 160
+        const val FLOOD = 400
+
+        /** 16 MB: more than loopback buffers hold, so a client that does not read keeps its descriptor. */
+        const val ARRAY_COUNT = "2000000"
+    }
+}
