@@ -1,5 +1,6 @@
 package dev.zerocopy.samples.chat
 
+import dev.zerocopy.samples.stream.DurationConverter
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking
 import picocli.CommandLine.Command
@@ -12,6 +13,7 @@ import java.util.Locale
 import java.util.concurrent.Callable
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toKotlinDuration
 
 /** `chat`: a line-based chat server on Ktor raw sockets, and a load generator for it. */
 @Command(
@@ -76,6 +78,12 @@ public class ChatServeCommand : Callable<Int> {
     @Option(names = ["--max-clients"], paramLabel = "N", description = ["Most clients at once (default: \${DEFAULT-VALUE})."])
     private var maxClients: Int = 5_000
 
+    @Option(
+        names = ["--shutdown-grace"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = ["On SIGTERM, tell every client and give their queued lines this long to go out (default: 5s)."],
+    )
+    private var shutdownGrace: java.time.Duration = java.time.Duration.ofSeconds(5)
+
     /** Serves until the thread is interrupted; Ctrl-C ends the process. */
     override fun call(): Int {
         if (port !in 0..65_535) throw ParameterException(spec.commandLine(), "--port $port is out of range: 0 to 65535")
@@ -102,6 +110,8 @@ public class ChatServeCommand : Callable<Int> {
                     "join with: nc $bind $bound",
             )
             out.flush()
+            val grace = shutdownGrace.toKotlinDuration()
+            Runtime.getRuntime().addShutdownHook(Thread({ server.shutdown(grace) }, "chat-server-stop"))
             try {
                 runBlocking { server.awaitClosed() }
             } catch (interrupted: InterruptedException) {

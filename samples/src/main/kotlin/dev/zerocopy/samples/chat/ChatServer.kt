@@ -97,6 +97,9 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     @Volatile
     private var listener: ServerSocket? = null
 
+    /** Set by [shutdown]: departures are no longer announced to the others, who are leaving too. */
+    private var shuttingDown = false
+
     /**
      * Binds [host]:[port] (0 for any free port) and starts accepting clients.
      *
@@ -121,6 +124,24 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     /** Suspends until the server is closed. */
     public suspend fun awaitClosed() {
         scope.coroutineContext.job.join()
+    }
+
+    /**
+     * Stops gracefully: stops accepting, tells every client the server is shutting down, and
+     * gives their queues up to [grace] to go out before [close] disconnects whoever is left.
+     * Blocks until done; call it from outside a coroutine (a shutdown hook, say).
+     */
+    public fun shutdown(grace: Duration) {
+        listener?.close()
+        val everyone = synchronized(lock) {
+            shuttingDown = true
+            sessions.values.toList()
+        }
+        everyone.forEach { it.end(Farewell("* the server is shutting down; bye", null)) }
+        runBlocking {
+            withTimeoutOrNull(grace) { scope.coroutineContext.job.children.forEach { it.join() } }
+        }
+        close()
     }
 
     /** Disconnects every client, stops accepting and frees the port. Call it from outside a coroutine. */
@@ -229,7 +250,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
         val line = "* ${session.name} left" + (reason?.let { " ($it)" } ?: "")
         synchronized(lock) {
             if (sessions[session.name] === session) sessions.remove(session.name)
-            broadcastLocked(session, encode(line))
+            if (!shuttingDown) broadcastLocked(session, encode(line))
         }
         report(line.removePrefix("* "))
     }
@@ -275,6 +296,11 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                 return
             }
             outbox.trySend(view)
+        }
+
+        /** Ends the session as [bye] says, unless it is ending already. */
+        fun end(bye: Farewell) {
+            farewell.complete(bye)
         }
 
         /** Serves the client until it leaves or is disconnected, then says goodbye on both sides. */

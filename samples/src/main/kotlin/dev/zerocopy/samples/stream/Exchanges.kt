@@ -21,6 +21,7 @@ import java.nio.file.Files
 import java.nio.file.StandardOpenOption
 import java.time.Instant
 import java.util.Locale
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.cancellation.CancellationException
 import kotlin.time.Duration
@@ -70,6 +71,9 @@ internal class Exchanges(
 ) {
     val requests = AtomicLong()
     val bodyBytesSent = AtomicLong()
+
+    /** Set when the server is stopping: responses then say `Connection: close`. */
+    val draining = AtomicBoolean()
     private val stall = config.stallTimeout.toKotlinDuration()
 
     /**
@@ -77,9 +81,9 @@ internal class Exchanges(
      *
      * @return whether the connection can carry another request
      */
-    suspend fun next(socket: Socket, input: ByteReadChannel, peer: String, idle: Duration): Boolean {
+    suspend fun next(socket: Socket, input: ByteReadChannel, peer: String, idle: Duration, onRequest: () -> Unit = {}): Boolean {
         val request = try {
-            withTimeoutOrNull(idle) { readRequest(input) } ?: return false
+            withTimeoutOrNull(idle) { readRequest(input) }.also { onRequest() } ?: return false
         } catch (rejected: HttpError) {
             // The head itself was bad: answer, and close, since the next request's start is unknown.
             val started = System.nanoTime()
@@ -96,10 +100,12 @@ internal class Exchanges(
         }
     }
 
-    /** Answers 503 to a connection over the limit, without reading its request. */
-    suspend fun refuse(socket: Socket) {
+    /** Answers 503 to a connection over the limit, without reading its request, and logs it. */
+    suspend fun refuse(socket: Socket, peer: String) {
+        val started = System.nanoTime()
         val error = HttpError(Status.SERVICE_UNAVAILABLE, "the server is at its limit of ${config.maxConnections} connections")
         sendError(socket, error, keepAlive = false, withBody = true)
+        accessLog(peer, "-", "-", "-", error.status.code, 0, "-", started, error.message)
     }
 
     private suspend fun exchange(socket: Socket, input: ByteReadChannel, x: Exchange): Boolean {
@@ -143,7 +149,7 @@ internal class Exchanges(
             throw HttpError(Status.VERSION_NOT_SUPPORTED, "$version is not supported; use HTTP/1.1")
         }
         val connection = x.header("Connection")?.lowercase(Locale.ROOT)?.split(',')?.map { it.trim() }.orEmpty()
-        x.keepAlive = "close" !in connection && (version == "HTTP/1.1" || "keep-alive" in connection)
+        x.keepAlive = "close" !in connection && (version == "HTTP/1.1" || "keep-alive" in connection) && !draining.get()
         if (x.header("Transfer-Encoding") != null) {
             x.bodyPending = true
             throw HttpError(Status.LENGTH_REQUIRED, "chunked request bodies are not supported; send Content-Length")

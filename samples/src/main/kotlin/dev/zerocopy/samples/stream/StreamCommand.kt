@@ -95,6 +95,15 @@ public class StreamServeCommand : Callable<Int> {
     private var stallTimeout: Duration = Duration.ofSeconds(60)
 
     @Option(
+        names = ["--shutdown-grace"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = [
+            "On SIGTERM, stop accepting and let responses in progress finish for this long",
+            "before closing their connections (default: 10s).",
+        ],
+    )
+    private var shutdownGrace: Duration = Duration.ofSeconds(10)
+
+    @Option(
         names = ["--max-connections"], paramLabel = "N",
         description = ["Connections served at once; more get 503 (default: \${DEFAULT-VALUE})."],
     )
@@ -124,7 +133,7 @@ public class StreamServeCommand : Callable<Int> {
             it.accessLog = !noAccessLog
         }
         val server = StreamServer.start(config)
-        Runtime.getRuntime().addShutdownHook(Thread(server::close, "stream-server-stop"))
+        Runtime.getRuntime().addShutdownHook(Thread({ server.shutdown(shutdownGrace) }, "stream-server-stop"))
         val out = spec.commandLine().out
         out.println("stream: serving ${server.root} at ${server.baseUrl}/")
         if (cache) out.println("stream: cached ${server.cachedFiles} files, ${formatBytes(server.cachedBytes)}")

@@ -92,6 +92,11 @@ final class RawHttp implements AutoCloseable {
         return send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
     }
 
+    /** The client's port, which the server logs as the peer's. */
+    int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** Whether the server closed the connection: the next read sees the end of stream. */
     boolean serverClosed() throws IOException {
         try {

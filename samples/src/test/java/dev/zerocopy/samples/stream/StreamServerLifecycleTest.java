@@ -99,8 +99,9 @@ final class StreamServerLifecycleTest {
     }
 
     @Test
-    void connectionsOverTheLimitAre503() throws Exception {
-        try (StreamServer server = start(2, Duration.ofSeconds(30));
+    void connectionsOverTheLimitAre503AndLogged() throws Exception {
+        try (CapturedErr err = new CapturedErr();
+                StreamServer server = start(2, Duration.ofSeconds(30));
                 RawHttp first = new RawHttp(server.getPort());
                 RawHttp second = new RawHttp(server.getPort())) {
             assertEquals(200, first.get("/a.txt").status());
@@ -109,6 +110,7 @@ final class StreamServerLifecycleTest {
                 RawHttp.Response refused = third.read();
                 assertEquals(503, refused.status());
                 assertTrue(refused.text().contains("limit of 2 connections"), refused.text());
+                err.await("access - /127\\.0\\.0\\.1:" + third.localPort() + " - - range=\"-\" status=503 bytes=0 .*limit of 2 connections", 10_000);
             }
             assertEquals(200, first.get("/a.txt").status());
         }
