@@ -9,11 +9,15 @@ import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.aSocket
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import kotlin.time.Duration
+import kotlin.time.toJavaDuration
 import java.net.InetSocketAddress
+import java.net.SocketTimeoutException
 import java.nio.channels.SocketChannel
 
-/** Slices the receive view is filled in, so that progress can be shown between them. */
-private const val SLICE_BYTES = 8 shl 20
+/** Slices the receive view is filled in, so that progress can be shown between them, each under the stall timeout. */
+private const val SLICE_BYTES = STALL_SLICE_BYTES
 
 /**
  * What one connection received: the payload (a view of the receive buffer, not a
@@ -41,11 +45,18 @@ public class FetchResult internal constructor(
  *
  * Not thread-safe: one fetch at a time.
  */
-public class ArrayFetcher(count: Int, private val wire: Wire, private val engine: Engine, private val repeat: Int = 1) {
+public class ArrayFetcher(
+    count: Int,
+    private val wire: Wire,
+    private val engine: Engine,
+    private val repeat: Int = 1,
+    private val stallTimeout: Duration = DEFAULT_STALL_TIMEOUT,
+) {
 
     init {
         require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (a view holds at most 2^31-1 bytes), was $count" }
         require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
+        require(stallTimeout > Duration.ZERO) { "stallTimeout must be positive, was $stallTimeout" }
     }
 
     /** The preallocated receive view: `count` doubles. */
@@ -56,19 +67,27 @@ public class ArrayFetcher(count: Int, private val wire: Wire, private val engine
     /**
      * Connects to [host]:[port] and receives `repeat` transfers into [view], calling
      * [progress] with the bytes received so far (over all transfers) after every slice
-     * of 8 MiB.
+     * of 1 MiB.
      *
      * @throws dev.zerocopy.EndOfStreamException if the server closes before a transfer is complete
+     * @throws java.net.SocketTimeoutException if no 1 MiB slice (or frame header) arrives
+     *   within the stall timeout
      * @throws java.io.IOException if the connection fails
      */
     public fun fetch(host: String, port: Int, progress: (Long) -> Unit = {}): FetchResult = when (engine) {
         Engine.CORE -> SocketChannel.open(InetSocketAddress(host, port)).use { channel ->
-            receiveAll(progress) { ZeroCopy.recvInto(channel, it) }
+            val stall = stallTimeout.toJavaDuration()
+            // The core's timeouts wait for readiness, which needs a non-blocking channel.
+            channel.configureBlocking(false)
+            receiveAll(progress) { ZeroCopy.recvInto(channel, it, stall) }
         }
         Engine.KTOR -> runBlocking {
             SelectorManager(Dispatchers.IO).use { selector ->
                 aSocket(selector).tcp().connect(host, port).use { socket ->
-                    receiveAll(progress) { socket.recvInto(it) }
+                    receiveAll(progress) { view ->
+                        withTimeoutOrNull(stallTimeout) { socket.recvInto(view) }
+                            ?: throw SocketTimeoutException("no progress for $stallTimeout: a ${view.size()}-byte slice did not arrive")
+                    }
                 }
             }
         }

@@ -4,7 +4,6 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.Frames
 import dev.zerocopy.ZeroCopy
 import dev.zerocopy.samples.AcceptFailures
-import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
@@ -20,6 +19,7 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
 import java.io.IOException
 import java.io.PrintWriter
 import java.net.InetSocketAddress
@@ -30,6 +30,9 @@ import java.nio.channels.SocketChannel
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.concurrent.thread
+import kotlin.time.Duration
+import kotlin.time.Duration.Companion.seconds
+import kotlin.time.toJavaDuration
 
 /**
  * A listening server that sends one array to every client that connects: `repeat`
@@ -65,6 +68,8 @@ public interface ArrayServer : AutoCloseable {
          * @param repeat transfers per connection
          * @param connections how many connections to serve, 0 for as many as come until closed
          * @param log where to report each connection, or null to stay quiet
+         * @param stallTimeout how long a send may make no progress (no 1 MiB slice of the
+         *   array accepted by the client) before that client is dropped
          * @throws IOException if the address cannot be bound
          */
         public fun start(
@@ -76,10 +81,12 @@ public interface ArrayServer : AutoCloseable {
             repeat: Int = 1,
             connections: Int = 0,
             log: PrintWriter? = null,
+            stallTimeout: Duration = DEFAULT_STALL_TIMEOUT,
         ): ArrayServer {
             require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
             require(connections >= 0) { "connections must be >= 0, was $connections" }
-            val shipment = Shipment(data, wire, repeat, log)
+            require(stallTimeout > Duration.ZERO) { "stallTimeout must be positive, was $stallTimeout" }
+            val shipment = Shipment(data, wire, repeat, log, stallTimeout)
             AcceptFailures.warmClosePath()
             return when (engine) {
                 Engine.CORE -> CoreArrayServer(shipment, connections, InetSocketAddress(host, port))
@@ -90,15 +97,27 @@ public interface ArrayServer : AutoCloseable {
 }
 
 /** What each connection is sent, and the count of connections that got all of it. */
-internal class Shipment(val data: ByteView, val wire: Wire, val repeat: Int, private val log: PrintWriter?) {
+internal class Shipment(
+    val data: ByteView,
+    val wire: Wire,
+    val repeat: Int,
+    private val log: PrintWriter?,
+    val stallTimeout: Duration = DEFAULT_STALL_TIMEOUT,
+) {
+
+    /** The frame header, for the framed wire. */
+    val header: ByteView = Frames.header(data.size().toLong()).readOnly()
+
+    /** The array in slices of [STALL_SLICE_BYTES]: each must go out within the stall timeout. */
+    val slices: List<ByteView> = (0 until data.size() step STALL_SLICE_BYTES).map { data.slice(it, minOf(it + STALL_SLICE_BYTES, data.size())) }
 
     val served = AtomicInteger()
 
-    /** Sends the array [repeat] times through [send] and reports the outcome; true if all of it went. */
-    inline fun serveOne(peer: Any?, send: (ByteView) -> Unit): Boolean {
+    /** Sends the array [repeat] times, each time through [sendOnce], and reports the outcome; true if all of it went. */
+    inline fun serveOne(peer: Any?, sendOnce: () -> Unit): Boolean {
         val start = System.nanoTime()
         return try {
-            repeat(repeat) { send(data) }
+            repeat(repeat) { sendOnce() }
             val nanos = System.nanoTime() - start
             val bytes = data.size().toLong() * repeat
             report("sent ${grouped(bytes)} bytes ($wire) to $peer in ${seconds(nanos)}: ${gibPerSecond(bytes, nanos)}")
@@ -116,6 +135,12 @@ internal class Shipment(val data: ByteView, val wire: Wire, val repeat: Int, pri
         log?.flush()
     }
 }
+
+/** The default for how long a transfer may make no progress before the peer is dropped. */
+internal val DEFAULT_STALL_TIMEOUT: Duration = 30.seconds
+
+/** The slices a transfer is sent and received in, each under the stall timeout. */
+internal const val STALL_SLICE_BYTES: Int = 1 shl 20
 
 /** Blocking NIO: an accepting thread and one sending thread per connection. */
 private class CoreArrayServer(
@@ -169,8 +194,12 @@ private class CoreArrayServer(
     }
 
     private fun send(client: SocketChannel) {
-        shipment.serveOne(client.remoteAddress) { view ->
-            if (shipment.wire == Wire.FRAMED) Frames.sendFrame(client, view) else ZeroCopy.sendFrom(client, view)
+        val stall = shipment.stallTimeout.toJavaDuration()
+        // The core's timeouts wait for readiness, which needs a non-blocking channel.
+        client.configureBlocking(false)
+        shipment.serveOne(client.remoteAddress) {
+            if (shipment.wire == Wire.FRAMED) ZeroCopy.sendFrom(client, shipment.header, stall)
+            for (slice in shipment.slices) ZeroCopy.sendFrom(client, slice, stall)
         }
     }
 
@@ -229,8 +258,13 @@ private class KtorArrayServer(
                     accepted++
                     launch {
                         client.use { socket ->
-                            shipment.serveOne(socket.remoteAddress) { view ->
-                                if (shipment.wire == Wire.FRAMED) socket.sendFrame(view) else socket.sendFrom(view)
+                            shipment.serveOne(socket.remoteAddress) {
+                                val stall = shipment.stallTimeout
+                                val views = if (shipment.wire == Wire.FRAMED) listOf(shipment.header) + shipment.slices else shipment.slices
+                                for (view in views) {
+                                    withTimeoutOrNull(stall) { socket.sendFrom(view) }
+                                        ?: throw IOException("no progress for $stall: a ${view.size()}-byte slice did not go out")
+                                }
                             }
                         }
                     }

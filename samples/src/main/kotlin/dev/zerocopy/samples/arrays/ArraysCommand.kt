@@ -1,6 +1,7 @@
 package dev.zerocopy.samples.arrays
 
 import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.samples.stream.DurationConverter
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
 import picocli.CommandLine.Model.CommandSpec
@@ -10,6 +11,7 @@ import picocli.CommandLine.Spec
 import java.io.IOException
 import java.io.PrintWriter
 import java.util.concurrent.Callable
+import kotlin.time.toKotlinDuration
 
 /**
  * `arrays`: the seed's recipe end to end, a large array of doubles sent from a view
@@ -67,6 +69,15 @@ public class TransferOptions {
     )
     public var repeat: Int = 1
 
+    /** How long a transfer may make no progress before it is given up. */
+    @Option(
+        names = ["--stall-timeout"],
+        paramLabel = "DURATION",
+        converter = [DurationConverter::class],
+        description = ["Give up on a peer when no 1 MiB slice moves for this long (default: 30s)."],
+    )
+    public var stallTimeout: java.time.Duration = java.time.Duration.ofSeconds(30)
+
     /** Returns the size of the array in bytes. */
     internal fun byteCount(): Long = count.toLong() * Double.SIZE_BYTES
 
@@ -79,6 +90,7 @@ public class TransferOptions {
                     "so 0 to $MAX_COUNT doubles",
             )
         }
+        if (stallTimeout.isZero) throw ParameterException(spec.commandLine(), "--stall-timeout must be longer than 0")
         if (repeat < 1 || repeat > 10_000) {
             throw ParameterException(spec.commandLine(), "--repeat $repeat is out of range: 1 to 10000")
         }
@@ -179,7 +191,7 @@ public class ArraysServeCommand : Callable<Int> {
         val out = spec.commandLine().out
         val data = allocating(spec.commandLine().err, transfer.byteCount()) { arange(transfer.count) } ?: return 1
         val server = try {
-            ArrayServer.start(data, transfer.wire, engine, bind, port, transfer.repeat, connections, out)
+            ArrayServer.start(data, transfer.wire, engine, bind, port, transfer.repeat, connections, out, transfer.stallTimeout.toKotlinDuration())
         } catch (failed: IOException) {
             spec.commandLine().err.println("arrays serve: cannot listen on $bind:$port: ${failed.message}")
             return 1
@@ -240,7 +252,7 @@ public class ArraysFetchCommand : Callable<Int> {
         val out = spec.commandLine().out
         val err = spec.commandLine().err
         val fetcher = allocating(err, transfer.byteCount()) {
-            ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
+            ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat, transfer.stallTimeout.toKotlinDuration())
         } ?: return 1
         val expected = fetcher.view.size().toLong() * transfer.repeat
         val result = try {
