@@ -1,0 +1,84 @@
+package dev.zerocopy.samples
+
+import dev.zerocopy.samples.chat.ChatBots
+import dev.zerocopy.samples.chat.ChatServer
+import dev.zerocopy.samples.load.LoadConfig
+import dev.zerocopy.samples.load.LoadTarget
+import dev.zerocopy.samples.load.LoadTester
+import dev.zerocopy.samples.stream.StreamConfig
+import dev.zerocopy.samples.stream.StreamServer
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Tag
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import java.lang.management.ManagementFactory
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Duration
+import java.util.SplittableRandom
+import kotlin.concurrent.thread
+import kotlin.time.Duration.Companion.milliseconds
+import kotlin.time.Duration.Companion.seconds
+
+/**
+ * The soak (`-Psoak`, see samples/README; not in the default build): the stream
+ * server under the load tester and the chat server under bots, side by side, in rounds of
+ * 30 s for `-Dsoak.minutes` (default 10). After each round it samples this process's open
+ * descriptors and the heap used after a full GC; it fails if either grew from the first
+ * round to the last by more than a small allowance, or if any request or message failed.
+ */
+@Tag("soak")
+class SoakTest {
+
+    @TempDir
+    lateinit var root: Path
+
+    private data class Sample(val round: Int, val descriptors: Int, val heapAfterGc: Long)
+
+    private fun sample(round: Int): Sample {
+        repeat(3) { System.gc() }
+        val descriptors = Files.list(Path.of("/proc/self/fd")).use { it.count().toInt() }
+        return Sample(round, descriptors, ManagementFactory.getMemoryMXBean().heapMemoryUsage.used)
+    }
+
+    @Test
+    fun streamAndChatServersKeepTheirDescriptorsAndHeapUnderHoursOfLoad() {
+        val minutes = System.getProperty("soak.minutes", "10").toLong()
+        val bytes = ByteArray(32 shl 20).also { b -> SplittableRandom(5).let { r -> for (i in b.indices) b[i] = r.nextInt().toByte() } }
+        Files.write(root.resolve("movie.mp4"), bytes)
+        val stream = StreamServer.start(StreamConfig(root).apply { accessLog = false })
+        val chat = ChatServer()
+        val chatPort = runBlocking { chat.start("127.0.0.1", 0) }
+        val samples = ArrayList<Sample>()
+        try {
+            val end = System.nanoTime() + Duration.ofMinutes(minutes).toNanos()
+            var round = 0
+            while (System.nanoTime() < end || round < 2) {
+                round++
+                val bots = thread(name = "soak-bots") {
+                    val report = runBlocking { ChatBots(100, 100, 200.milliseconds, 25.seconds).run("127.0.0.1", chatPort) }
+                    assertTrue(report.complete, "round $round: chat bots missed messages: ${report.deliveries} of ${report.expectedDeliveries}")
+                }
+                val load = LoadTester(
+                    LoadConfig(LoadTarget.parse("127.0.0.1:${stream.port}", allowRemote = false)).apply {
+                        connections = 32
+                        duration = Duration.ofSeconds(30)
+                        path = "/movie.mp4"
+                    },
+                ).runBlocking()
+                bots.join(60_000)
+                assertEquals(0, load.errors, "round $round: load errors ${load.errorsByKind} ${load.firstErrors}")
+                samples += sample(round).also { println("soak: $it, ${load.requests} requests, ${"%.2f".format(load.gibPerSecond)} GiB/s") }
+            }
+        } finally {
+            chat.close()
+            stream.close()
+        }
+        val first = samples.first()
+        val last = samples.last()
+        assertTrue(last.descriptors <= first.descriptors + 16, "descriptors grew: $first -> $last; all: $samples")
+        assertTrue(last.heapAfterGc <= first.heapAfterGc * 3 / 2 + (16L shl 20), "heap after GC grew: $first -> $last; all: $samples")
+    }
+}
