@@ -77,13 +77,14 @@ internal class Exchanges(
     private val stall = config.stallTimeout.toKotlinDuration()
 
     /**
-     * Reads and answers the next request on a connection.
+     * Reads and answers the next request on a connection; [onRequest] runs once its head
+     * has arrived, before it is answered (the server then counts the connection as busy).
      *
      * @return whether the connection can carry another request
      */
     suspend fun next(socket: Socket, input: ByteReadChannel, peer: String, idle: Duration, onRequest: () -> Unit = {}): Boolean {
         val request = try {
-            withTimeoutOrNull(idle) { readRequest(input) }.also { onRequest() } ?: return false
+            withTimeoutOrNull(idle) { readRequest(input) }?.also { onRequest() } ?: return false
         } catch (rejected: HttpError) {
             // The head itself was bad: answer, and close, since the next request's start is unknown.
             val started = System.nanoTime()
