@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.internal.Lease;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,18 +35,35 @@ import java.util.Objects;
  * <p><b>Size.</b> A view holds at most {@link Integer#MAX_VALUE} bytes, the
  * limit of a {@link ByteBuffer}. Larger data is sent as several views.
  *
+ * <p><b>Release.</b> A view from a {@link ViewPool} is held until {@link #close()}
+ * is called once on it or on any view made from it; afterwards every method
+ * that reaches its bytes throws {@link IllegalStateException}. Views not from a
+ * pool need no release, and {@code close()} does nothing for them.
+ *
  * <p>Equality and hash code compare content, so a writable view used as a map
  * key must not change while it is there.
  */
-public final class ByteView {
+public final class ByteView implements AutoCloseable {
 
     private static final ByteView EMPTY = new ByteView(ByteBuffer.allocate(0));
 
     /** The window: position 0, limit == capacity == size; never modified, never handed out. */
     private final ByteBuffer window;
+    /** The pool acquisition this view is part of, or null if the memory is not pooled. */
+    private final Lease lease;
 
     private ByteView(ByteBuffer window) {
+        this(window, null);
+    }
+
+    private ByteView(ByteBuffer window, Lease lease) {
         this.window = window;
+        this.lease = lease;
+    }
+
+    /** A view of pooled memory, for {@link ViewPool}. */
+    static ByteView leased(ByteBuffer window, Lease lease) {
+        return new ByteView(window, lease);
     }
 
     /**
@@ -228,7 +246,7 @@ public final class ByteView {
      * @return a read-only view of the same window; this view if it is read-only already
      */
     public ByteView readOnly() {
-        return isReadOnly() ? this : new ByteView(window.asReadOnlyBuffer());
+        return isReadOnly() ? this : new ByteView(held().asReadOnlyBuffer(), lease);
     }
 
     /**
@@ -248,9 +266,10 @@ public final class ByteView {
                     "slice [" + from + ", " + to + ") out of bounds for a view of " + window.capacity() + " bytes");
         }
         if (from == 0 && to == window.capacity()) {
+            held();
             return this;
         }
-        return new ByteView(window.slice(from, to - from));
+        return new ByteView(held().slice(from, to - from), lease);
     }
 
     /**
@@ -273,7 +292,7 @@ public final class ByteView {
      * @throws IndexOutOfBoundsException if {@code index} is outside the view
      */
     public byte get(int index) {
-        return window.get(Objects.checkIndex(index, window.capacity()));
+        return held().get(Objects.checkIndex(index, window.capacity()));
     }
 
     /**
@@ -286,7 +305,7 @@ public final class ByteView {
      * @return a fresh buffer over the view's bytes
      */
     public ByteBuffer buffer() {
-        return window.duplicate();
+        return held().duplicate();
     }
 
     /**
@@ -407,7 +426,7 @@ public final class ByteView {
      */
     public byte[] toByteArray() {
         byte[] copy = new byte[window.capacity()];
-        window.get(0, copy);
+        held().get(0, copy);
         return copy;
     }
 
@@ -417,20 +436,46 @@ public final class ByteView {
      */
     @Override
     public boolean equals(Object other) {
-        return other instanceof ByteView that && window.equals(that.window);
+        return other instanceof ByteView that && held().equals(that.held());
     }
 
     /** Returns a hash of the content, consistent with {@link #equals}. */
     @Override
     public int hashCode() {
-        return window.hashCode();
+        return held().hashCode();
+    }
+
+    /**
+     * Releases this view's pooled memory back to its {@link ViewPool}, for this view
+     * and every view made from the same acquisition (slices, read-only views): none
+     * of them may be used afterwards, nor any buffer they handed out. For a view
+     * that is not pooled this does nothing, however often it is called.
+     *
+     * @throws IllegalStateException if this pooled view's acquisition was released
+     *     already (by this view or another made from it); nothing changes then
+     */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.release();
+        }
+    }
+
+    /**
+     * Tells whether this view's memory came from a {@link ViewPool}.
+     *
+     * @return {@code true} for pooled views, released or not
+     */
+    public boolean isPooled() {
+        return lease != null;
     }
 
     /** Describes the window (size, memory kind, read-only), not the content. */
     @Override
     public String toString() {
         return "ByteView[" + window.capacity() + " bytes, " + (isDirect() ? "direct" : "heap")
-                + (isReadOnly() ? ", read-only" : "") + "]";
+                + (isReadOnly() ? ", read-only" : "")
+                + (lease == null ? "" : lease.isHeld() ? ", pooled" : ", released") + "]";
     }
 
     private ByteBuffer typed(int elementBytes, String elements, ByteOrder order) {
@@ -440,7 +485,15 @@ public final class ByteView {
             throw new IllegalStateException("a view of " + size + " bytes is not a whole number of "
                     + elementBytes + "-byte " + elements + " (" + size % elementBytes + " bytes left over)");
         }
-        return window.duplicate().order(order);
+        return held().duplicate().order(order);
+    }
+
+    /** The window, after checking that pooled memory is still held. */
+    private ByteBuffer held() {
+        if (lease != null) {
+            lease.checkHeld();
+        }
+        return window;
     }
 
     private static void checkSize(int size) {
