@@ -7,10 +7,13 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
+import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.checkNotBroken
+import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
 import java.nio.ReadOnlyBufferException
@@ -209,6 +212,33 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> B
     val size = recvHeader(source, maxSize)
     val payload = FrameParts.allocated(allocator(size), size)
     source.drive(FrameParts.payload(source, payload))
+    return payload
+}
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view of exactly the
+ * payload's size acquired from [pool] after the header passed its checks,
+ * suspending (never blocking a thread) while the pool is at its bound.
+ *
+ * The caller owns the returned view and must close it once done (`use { }`); its
+ * slices are valid only until then. If the payload fails to arrive, or the call is
+ * cancelled, the view goes back to the pool.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the channel's framing is lost.
+ *
+ * @return a pooled view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws IllegalArgumentException if [maxSize] is negative or the payload cannot fit in the pool's bound
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val source = KtorSource(this, "Ktor's read channel")
+    val size = recvHeader(source, maxSize)
+    val payload = pool.acquireView(size)
+    releasingOnFailure(payload) { source.drive(FrameParts.payload(source, payload)) }
     return payload
 }
 
