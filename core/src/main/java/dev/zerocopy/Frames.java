@@ -12,9 +12,6 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
@@ -239,41 +236,15 @@ public final class Frames {
     }
 
     private static ByteView acquire(ViewPool pool, int size, Deadline deadline) throws IOException {
-        ByteView now = pool.tryAcquire(size);
-        if (now != null) {
-            return now;
-        }
-        CompletableFuture<ByteView> pending = pool.acquireAsync(size);
         try {
-            return deadline.isBounded()
-                    ? pending.get(Math.max(0, deadline.remainingNanos()), TimeUnit.NANOSECONDS)
-                    : pending.get();
+            return pool.acquire(size, deadline.remainingNanos());
         } catch (InterruptedException e) {
-            withdraw(pending);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + size
                     + " bytes of pooled memory for a frame payload");
         } catch (TimeoutException e) {
-            withdraw(pending);
             throw new TransferTimeoutException(deadline.timeoutMillis(), 0, size,
                     "frame payload bytes received (waiting for pooled memory)");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IOException(e.getCause());
-        }
-    }
-
-    private static void withdraw(CompletableFuture<ByteView> pending) {
-        if (!pending.cancel(false)) {
-            ByteView view = pending.getNow(null);
-            if (view != null) {
-                view.close();
-            }
         }
     }
 
@@ -282,7 +253,7 @@ public final class Frames {
         if (into.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        int size = recvHeader(source, into.size(), deadline);
+        int size = recvHeader(source, (int) Math.min(into.size(), Integer.MAX_VALUE), deadline);
         return recvPayload(source, into.slice(0, size), deadline);
     }
 

@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -117,15 +119,29 @@ public final class ViewPool {
      * @throws OutOfMemoryError if the JVM's direct memory limit is reached below the pool's bound
      */
     public ByteView acquire(long size) throws InterruptedException {
+        try {
+            return acquire(size, Long.MAX_VALUE);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no timeout was set", e);
+        }
+    }
+
+    /**
+     * Acquires as {@link #acquire(long)} does, waiting at most {@code timeoutNanos}
+     * ({@link Long#MAX_VALUE}: without limit); for {@link Frames}.
+     */
+    ByteView acquire(long size, long timeoutNanos) throws InterruptedException, TimeoutException {
         ByteView view = tryAcquire(size);
         if (view != null) {
             return view;
         }
         CompletableFuture<ByteView> pending = acquireAsync(size);
         try {
-            return pending.get();
-        } catch (InterruptedException e) {
-            cancel(pending);
+            return timeoutNanos == Long.MAX_VALUE
+                    ? pending.get()
+                    : pending.get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException | TimeoutException e) {
+            withdraw(pending);
             throw e;
         } catch (ExecutionException e) {
             throw unwrap(e);
@@ -425,7 +441,8 @@ public final class ViewPool {
         }
     }
 
-    private static void cancel(CompletableFuture<ByteView> pending) {
+    /** Withdraws a request; closes the view if it was served in the meantime. */
+    private static void withdraw(CompletableFuture<ByteView> pending) {
         if (!pending.cancel(false)) {
             ByteView view = pending.getNow(null);
             if (view != null) {

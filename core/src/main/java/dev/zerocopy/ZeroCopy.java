@@ -335,6 +335,6 @@ public final class ZeroCopy {
         if (view.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        return view.buffer();
+        return view.buffers()[0];
     }
 }

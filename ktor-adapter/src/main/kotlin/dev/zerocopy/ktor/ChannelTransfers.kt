@@ -77,7 +77,7 @@ public suspend fun ByteWriteChannel.sendFrom(views: List<ByteView>): Long {
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
  */
 public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
-    sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+    sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) through
@@ -164,7 +164,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val source = KtorSource(this, "Ktor's read channel")
-    val buffer = view.buffer()
+    val buffer = view.buffers()[0]
     while (true) {
         val read = source.read(buffer)
         if (read != 0) return read
@@ -188,7 +188,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
 public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val source = KtorSource(this, "Ktor's read channel")
-    val payload = into.slice(0, recvHeader(source, into.size()))
+    val payload = into.slice(0, recvHeader(source, frameLimit(into)).toLong())
     source.drive(FrameParts.payload(source, payload))
     return payload
 }
@@ -241,6 +241,9 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): Byte
     releasingOnFailure(payload) { source.drive(FrameParts.payload(source, payload)) }
     return payload
 }
+
+/** The largest payload a frame received into [into] may have: its size, at most a frame's Int limit. */
+internal fun frameLimit(into: ByteView): Int = minOf(into.size(), Int.MAX_VALUE.toLong()).toInt()
 
 private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
     val header = ByteView.allocate(Frames.HEADER_SIZE)

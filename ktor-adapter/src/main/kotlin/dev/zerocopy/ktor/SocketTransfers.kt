@@ -109,7 +109,7 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
-    val buffer = view.buffer()
+    val buffer = view.buffers()[0]
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
     val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
     while (true) {
@@ -129,7 +129,7 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
  * @return the bytes sent, header included
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
@@ -147,7 +147,7 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(into)
-    val payload = into.slice(0, recvHeader(side, into.size()))
+    val payload = into.slice(0, recvHeader(side, frameLimit(into)).toLong())
     drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
 }

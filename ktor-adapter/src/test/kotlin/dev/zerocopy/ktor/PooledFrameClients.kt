@@ -29,7 +29,7 @@ fun main(args: Array<String>) {
     val clients = args.getOrElse(0) { "1000" }.toInt()
     val frameSize = args.getOrElse(1) { (1 shl 20).toString() }.toInt()
     val pool = ViewPool(32L shl 20)
-    val payload = ByteView.allocateDirect(frameSize).also { view ->
+    val payload = ByteView.allocateDirect(frameSize.toLong()).also { view ->
         val buffer = view.buffer()
         for (i in 0 until frameSize) buffer.put(i, (i * 31 + 7).toByte())
     }.readOnly()

@@ -28,9 +28,9 @@ class PooledMemoryTest : FunSpec({
                     val mark = (n % 251 + 1).toByte()
                     pool.acquireView(1_000 + n % 20_000).use { view ->
                         val buffer = view.buffer()
-                        for (i in 0 until view.size() step 512) buffer.put(i, mark)
+                        for (i in 0 until buffer.capacity() step 512) buffer.put(i, mark)
                         yield()
-                        for (i in 0 until view.size() step 512) check(buffer.get(i) == mark) { "byte $i overwritten" }
+                        for (i in 0 until buffer.capacity() step 512) check(buffer.get(i) == mark) { "byte $i overwritten" }
                     }
                 }
             }.awaitAll()

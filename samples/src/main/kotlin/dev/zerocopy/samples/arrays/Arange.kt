@@ -38,7 +38,7 @@ public enum class Engine {
  * platform's native byte order, which is numpy's layout on the same machine.
  */
 internal fun arange(count: Int): ByteView {
-    val view = ByteView.allocateDirect(Math.multiplyExact(count, Double.SIZE_BYTES))
+    val view = ByteView.allocateDirect(count.toLong() * Double.SIZE_BYTES)
     val doubles = view.asDoubles()
     for (i in 0 until count) doubles.put(i, i.toDouble())
     return view.readOnly()

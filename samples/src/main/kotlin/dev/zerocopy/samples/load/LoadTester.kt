@@ -244,7 +244,7 @@ public class LoadTester(private val config: LoadConfig) {
     private suspend fun streamWorker(index: Int, selector: SelectorManager, size: Long) {
         val random = SplittableRandom(config.seed + index)
         val count = minOf(config.chunk.toLong(), size)
-        val body = ByteView.allocateDirect(count.toInt())
+        val body = ByteView.allocateDirect(count)
         var connection: Pair<Socket, ResponseReader>? = null
         try {
             while (claim()) {
@@ -278,7 +278,7 @@ public class LoadTester(private val config: LoadConfig) {
             if (contentRange != "bytes $first-$last/$size") {
                 throw LoadFailure(ErrorKind.PROTOCOL, "range $first-$last answered with Content-Range $contentRange, not bytes $first-$last/$size")
             }
-            responses.readBody(body.slice(0, count.toInt()))
+            responses.readBody(body.slice(0, count))
             return response.headers["Connection"]?.toString()?.contains("close", ignoreCase = true) != true
         } finally {
             response.release()
@@ -292,8 +292,8 @@ public class LoadTester(private val config: LoadConfig) {
             try {
                 val size = fetch("receiving a frame") { socket.recvFrame(config.chunk, frames).use { it.size() } }
                 if (size != null) {
-                    if (size % java.lang.Double.BYTES == 0) {
-                        succeed(started, size.toLong())
+                    if (size % java.lang.Double.BYTES == 0L) {
+                        succeed(started, size)
                     } else {
                         fail(ErrorKind.FRAME, "a frame of $size bytes is not a whole number of doubles")
                     }
