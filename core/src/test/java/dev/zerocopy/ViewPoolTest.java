@@ -247,12 +247,7 @@ final class ViewPoolTest {
         pool.sampleLeakStacks(1);
         dropAView();
 
-        ViewLeak leak = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (leak == null && System.nanoTime() < deadline) {
-            System.gc();
-            leak = reports.poll(100, TimeUnit.MILLISECONDS);
-        }
+        ViewLeak leak = awaitReport(reports);
 
         assertNotNull(leak, "no leak report within 30 s of collections");
         assertEquals(3000, leak.byteCount());
@@ -271,12 +266,7 @@ final class ViewPoolTest {
         pool.onLeak(reports::add);
         dropAView();
 
-        ViewLeak leak = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (leak == null && System.nanoTime() < deadline) {
-            System.gc();
-            leak = reports.poll(100, TimeUnit.MILLISECONDS);
-        }
+        ViewLeak leak = awaitReport(reports);
 
         assertNotNull(leak);
         assertNull(leak.acquiredAt());
@@ -328,6 +318,17 @@ final class ViewPoolTest {
         pipe.sink().close();
         pipe.source().configureBlocking(false);
         return pipe.source();
+    }
+
+    /** Collects garbage until a leak report arrives, for at most 30 s; null if none did. */
+    private static ViewLeak awaitReport(LinkedBlockingQueue<ViewLeak> reports) throws InterruptedException {
+        ViewLeak leak = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (leak == null && System.nanoTime() < deadline) {
+            System.gc();
+            leak = reports.poll(100, TimeUnit.MILLISECONDS);
+        }
+        return leak;
     }
 
     private void dropAView() throws InterruptedException {

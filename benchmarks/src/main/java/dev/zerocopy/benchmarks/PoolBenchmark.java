@@ -69,16 +69,16 @@ public class PoolBenchmark {
 
     @Benchmark
     public byte pooled() throws InterruptedException {
-        try (ByteView view = pool.acquire(size)) {
-            ByteBuffer buffer = view.buffer();
-            buffer.put(0, (byte) 1);
-            return buffer.get(size - 1);
-        }
+        return acquireTouchRelease(pool);
     }
 
     @Benchmark
     public byte pooledSampled() throws InterruptedException {
-        try (ByteView view = sampledPool.acquire(size)) {
+        return acquireTouchRelease(sampledPool);
+    }
+
+    private byte acquireTouchRelease(ViewPool from) throws InterruptedException {
+        try (ByteView view = from.acquire(size)) {
             ByteBuffer buffer = view.buffer();
             buffer.put(0, (byte) 1);
             return buffer.get(size - 1);

@@ -44,7 +44,7 @@ public class FetchResult internal constructor(
 public class ArrayFetcher(count: Int, private val wire: Wire, private val engine: Engine, private val repeat: Int = 1) {
 
     init {
-        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (a view holds at most 2^31-1 bytes), was $count" }
+        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (asDoubles covers at most 2^31-1 bytes), was $count" }
         require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
     }
 

@@ -75,7 +75,7 @@ public class TransferOptions {
         if (count < 0 || count > MAX_COUNT) {
             throw ParameterException(
                 spec.commandLine(),
-                "--count $count is out of range: a view holds at most ${Int.MAX_VALUE} bytes, " +
+                "--count $count is out of range: a view of doubles (asDoubles) covers at most ${Int.MAX_VALUE} bytes, " +
                     "so 0 to $MAX_COUNT doubles",
             )
         }
