@@ -22,12 +22,14 @@ import kotlin.time.Duration.Companion.seconds
  * clients each receive one [frameSize]-byte frame with `recvFrame(maxSize, pool)`,
  * check it and release it. Run in a JVM of its own with
  * `-XX:+DisableExplicitGC -XX:MaxDirectMemorySize=64m`, where allocating a direct
- * view per frame runs out of direct memory. Prints one line of figures and exits
- * with 0 only if every client got its frame intact and every view went back.
+ * view per frame runs out of direct memory (the third argument `direct` does that,
+ * to show the failure). Prints one line of figures and exits with 0 only if every
+ * client got its frame intact and every view went back.
  */
 fun main(args: Array<String>) {
     val clients = args.getOrElse(0) { "1000" }.toInt()
     val frameSize = args.getOrElse(1) { (1 shl 20).toString() }.toInt()
+    val pooled = args.getOrElse(2) { "pooled" } == "pooled"
     val pool = ViewPool(32L shl 20)
     val payload = ByteView.allocateDirect(frameSize.toLong()).also { view ->
         val buffer = view.buffer()
@@ -51,10 +53,17 @@ fun main(args: Array<String>) {
                                 try {
                                     connecting.withPermit { aSocket(selector).tcp().connect(listener.localAddress) }
                                         .use { socket ->
-                                            socket.recvFrame(frameSize, pool).use { frame ->
-                                                check(frame == payload) { "frame content differs" }
+                                            val frame = if (pooled) {
+                                                socket.recvFrame(frameSize, pool)
+                                            } else {
+                                                socket.recvFrame(frameSize) { ByteView.allocateDirect(it.toLong()) }
                                             }
+                                            frame.use { check(it == payload) { "frame content differs" } }
                                         }
+                                } catch (e: OutOfMemoryError) {
+                                    // The failure this program exists to show: say so and stop at once.
+                                    println("clients=$clients errors=${errors.incrementAndGet()} first: $e")
+                                    exitProcess(1)
                                 } catch (e: Exception) {
                                     if (errors.incrementAndGet() <= 3) e.printStackTrace()
                                 }
