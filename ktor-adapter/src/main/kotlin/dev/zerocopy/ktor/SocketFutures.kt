@@ -135,8 +135,8 @@ public object SocketFutures {
     /**
      * Receives one frame of at most [maxSize] payload bytes into a view acquired
      * from [pool]; see [Socket.recvFrame]. The caller owns the view the future
-     * completes with and must close it; cancelling the future before it completes releases whatever
-     * the receive had taken from the pool.
+     * completes with and must close it; cancelling the future before it completes
+     * releases whatever the receive had taken from the pool.
      *
      * @return a future of a pooled view of exactly the payload
      */
