@@ -152,20 +152,22 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
 /**
  * Receives one frame of at most [maxSize] payload bytes into a view made by
  * [allocator] (a new heap view by default), which is called only after the header
- * passed its checks.
+ * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
+ * array every JVM allocates) is taken as that.
  *
  * Cancellable while suspended; a frame cancelled part way leaves the stream inside
  * the frame, so the connection's framing is lost.
  *
  * @return a view of exactly the payload
- * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
+ *   or more than 2,147,483,639 bytes; the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val limit = FrameParts.allocationLimit(maxSize)
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, allocator)
-    val size = recvHeader(side, maxSize)
+    val size = recvHeader(side, limit)
     val payload = FrameParts.allocated(allocator(size), size)
     drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
