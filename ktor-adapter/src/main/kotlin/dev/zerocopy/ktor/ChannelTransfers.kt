@@ -7,6 +7,7 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
@@ -14,6 +15,7 @@ import dev.zerocopy.ktor.internal.checkNotBroken
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
 import java.nio.ReadOnlyBufferException
+import java.io.IOException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
@@ -162,10 +164,14 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isEmpty) return 0
     val source = KtorSource(this, "Ktor's read channel")
     val buffer = view.buffer()
-    while (true) {
-        val read = source.read(buffer)
-        if (read != 0) return read
-        source.await(null)
+    try {
+        while (true) {
+            val read = source.read(buffer)
+            if (read != 0) return read
+            source.await()
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.remaining().toLong(), "bytes received", failure)
     }
 }
 

@@ -6,6 +6,7 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.NioSide
 import dev.zerocopy.ktor.internal.awaitReady
@@ -17,6 +18,7 @@ import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
+import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -108,11 +110,14 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
     val buffer = view.buffer()
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
-    val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
-    while (true) {
-        val read = side.channel.read(buffer)
-        if (read != 0) return read
-        awaitReady(side, SelectInterest.READ, waiting)
+    try {
+        while (true) {
+            val read = side.channel.read(buffer)
+            if (read != 0) return read
+            awaitReady(side, SelectInterest.READ)
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.limit().toLong(), "bytes received", failure)
     }
 }
 

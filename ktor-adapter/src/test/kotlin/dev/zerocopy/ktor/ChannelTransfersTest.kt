@@ -6,6 +6,7 @@ import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FrameTooLargeException
 import dev.zerocopy.Frames
+import dev.zerocopy.TransferException
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -186,8 +187,8 @@ class ChannelTransfersTest : FunSpec({
                 }
                 server.close()
                 val failure = waiting.await()
-                failure.shouldBeInstanceOf<IOException>()
-                failure.message shouldContain "0 of 10 bytes received"
+                failure.shouldBeInstanceOf<TransferException>()
+                failure.message shouldContain "failed after 0 of 10 bytes received"
             }
         }
     }
