@@ -14,8 +14,8 @@ import dev.zerocopy.ktor.internal.KtorSource
 import dev.zerocopy.ktor.internal.checkNotBroken
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
-import java.nio.ReadOnlyBufferException
 import java.io.IOException
+import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
