@@ -29,10 +29,12 @@ cd "$(dirname "$0")/.."
 
 log=$(mktemp "${TMPDIR:-/tmp}/zerocopy-fuzz.XXXXXX")
 status=0
-# Hooks on (the build turns them off for quick regression runs); JUnit's per-test
-# timeout (junit-platform.properties) would cut a long fuzzing run short.
+# Hooks on (the build turns them off for quick regression runs); coverage also from
+# Ktor's HTTP parser and line reader, which the request head reader relies on; JUnit's
+# per-test timeout (junit-platform.properties) would cut a long fuzzing run short.
 JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$duration" mvn -B -pl "$module" -am verify \
   -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
+  -Djazzer.instrumentation_includes='dev.zerocopy.**:io.ktor.http.cio.**:io.ktor.utils.io.**' \
   -Djunit.jupiter.execution.timeout.mode=disabled >"$log" 2>&1 || status=$?
 grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 3 || true
 grep -E 'exec/s|== Java Exception|crash-|Tests run:.*Fail' "$log" | tail -n 8 || true
