@@ -46,8 +46,10 @@ import java.nio.file.StandardOpenOption
 // arrived are at the start of the view (or in the file) and the socket stays usable.
 // If a send is cancelled after some of its bytes went out, the peer has seen a
 // partial message: the socket is marked broken and later sends on it fail with an
-// IOException. A socket closed while a call is suspended ends it with an IOException
-// that names the bytes moved.
+// IOException. A socket that fails or is closed during a call (a peer reset, say) ends
+// it with a dev.zerocopy.TransferException that names the bytes moved and expected and
+// keeps Ktor's or the JDK's exception as its cause. A call ended by withTimeout or
+// cancellation carries no counts yet (a per-transfer report is planned for that).
 
 /**
  * Sends every byte of [view] to this socket, looping over partial writes of at most
