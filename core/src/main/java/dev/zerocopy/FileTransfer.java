@@ -223,7 +223,8 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         String why = "transferTo made no progress at file position " + position + " on a blocking "
                 + target.getClass().getName();
         if (!automatic) {
-            throw new IOException(why + " after " + transferred + " of " + byteCount + " bytes sent");
+            throw new TransferException(why + " after " + transferred + " of " + byteCount + " bytes sent",
+                    transferred, byteCount);
         }
         fallBack(why);
         return copySendStep();
@@ -314,9 +315,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         fallbackReason = reason;
     }
 
-    private IOException shrank(long size) {
-        return new IOException("file shrank to " + size + " bytes, below the end of the range [" + offset + ", "
-                + (offset + byteCount) + "): " + transferred + " of " + byteCount + " bytes sent");
+    private TransferException shrank(long size) {
+        return new TransferException("file shrank to " + size + " bytes, below the end of the range [" + offset
+                + ", " + (offset + byteCount) + "): " + transferred + " of " + byteCount + " bytes sent",
+                transferred, byteCount);
     }
 
     private EndOfStreamException endOfStream() {

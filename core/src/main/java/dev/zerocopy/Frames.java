@@ -152,12 +152,16 @@ public final class Frames {
     /**
      * Receives one frame of at most {@code maxSize} payload bytes into a new heap
      * view of exactly the payload's size. The size is checked before anything is
-     * allocated, so a hostile header costs nothing.
+     * allocated, so a hostile header costs nothing. A {@code maxSize} above
+     * {@code Integer.MAX_VALUE - 8} (2,147,483,639, the largest array every JVM
+     * allocates) is taken as that.
      *
      * @param source the channel to read from
      * @param maxSize the largest payload accepted
      * @return a new writable view holding the payload
-     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}, or
+     *     more than 2,147,483,639 bytes; {@link FrameTooLargeException#limit()} says which
+     *     limit applied, and the payload is still unread
      * @throws ProtocolException if the header declares a negative size
      * @throws EndOfStreamException if the stream ends inside the header or the payload
      * @throws IOException if the channel fails
@@ -170,7 +174,10 @@ public final class Frames {
      * Receives one frame of at most {@code maxSize} payload bytes into a view made
      * by {@code allocator} (for example {@link ByteView#allocateDirect}, or a slice
      * of a cache; for pooled memory use
-     * {@link #recvFrame(ReadableByteChannel, int, ViewPool, Duration)}), waiting at most {@code timeout} if it is not null.
+     * {@link #recvFrame(ReadableByteChannel, int, ViewPool, Duration)}), waiting at most
+     * {@code timeout} if it is not null. A {@code maxSize} above {@code Integer.MAX_VALUE - 8}
+     * (2,147,483,639) is taken as that, so that the allocator is never asked for more than
+     * a JVM array can hold.
      *
      * @param source the channel to read from; non-blocking if {@code timeout} is given
      * @param maxSize the largest payload accepted
@@ -178,7 +185,8 @@ public final class Frames {
      *     once, only after the header passed its checks
      * @param timeout how long the whole frame may take, or null to wait as long as it takes
      * @return the first {@code payloadSize} bytes of the allocated view, holding the payload
-     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}, or
+     *     more than 2,147,483,639 bytes; the payload is still unread
      * @throws ProtocolException if the header declares a negative size
      * @throws TransferTimeoutException if the timeout expires first
      * @throws EndOfStreamException if the stream ends inside the header or the payload
@@ -186,12 +194,10 @@ public final class Frames {
      */
     public static ByteView recvFrame(ReadableByteChannel source, int maxSize, IntFunction<ByteView> allocator,
             Duration timeout) throws IOException {
-        if (maxSize < 0) {
-            throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
-        }
+        int limit = FrameParts.allocationLimit(maxSize);
         Objects.requireNonNull(allocator, "allocator");
         Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
-        int size = recvHeader(source, maxSize, deadline);
+        int size = recvHeader(source, limit, deadline);
         return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
     }
 

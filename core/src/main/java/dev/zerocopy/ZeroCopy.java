@@ -39,8 +39,13 @@ import java.util.List;
  * <p><b>Partial transfers.</b> A receive that fails (end of stream, timeout,
  * interrupt, I/O error) leaves the bytes that arrived at the start of the view
  * and the rest untouched. A send that fails has put some bytes on the wire; the
- * peer has seen a partial message. Interrupting a thread blocked in a channel
- * call closes the channel, as {@link java.nio.channels.InterruptibleChannel} says;
+ * peer has seen a partial message. Every failure names the bytes moved and the
+ * bytes expected: {@link EndOfStreamException}, {@link TransferTimeoutException},
+ * and for a channel that fails (a peer reset, a close by another thread)
+ * {@link TransferException}, whose cause is the channel's exception. Interrupting
+ * a thread blocked in a channel call closes the channel, as
+ * {@link java.nio.channels.InterruptibleChannel} says (a {@code TransferException}
+ * caused by a {@link java.nio.channels.ClosedByInterruptException});
  * interrupting one that waits for readiness throws
  * {@link java.io.InterruptedIOException} and leaves the channel open.
  *

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SelectionKey;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class ZeroCopyTest {
 
@@ -299,9 +303,57 @@ final class ZeroCopyTest {
             receiver.awaitFrameInStack("sun.nio.ch.SelectorImpl", "select");
             loopback.client.close();
 
-            Exception failure = assertThrows(Exception.class, receiver::join);
+            TransferException failure = assertThrows(TransferException.class, receiver::join);
 
-            assertInstanceOf(AsynchronousCloseException.class, failure);
+            assertInstanceOf(AsynchronousCloseException.class, failure.getCause());
+            assertEquals("failed after 0 of 8 bytes received: java.nio.channels.AsynchronousCloseException",
+                    failure.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPeerResetEndsAReceiveWithTheCounts(boolean nonBlocking) throws Exception {
+        try (Loopback loopback = Loopback.open()) {
+            if (nonBlocking) {
+                loopback.nonBlocking();
+            }
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(Bytes.filled(100, 7)));
+            ByteView into = ByteView.allocate(1000);
+            ZeroCopy.recvInto(loopback.client, into.slice(0, 100));
+            loopback.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            loopback.server.close();
+
+            TransferException reset = assertThrows(TransferException.class,
+                    () -> ZeroCopy.recvInto(loopback.client, into.slice(100, 1000)));
+
+            assertEquals(0, reset.transferred());
+            assertEquals(900, reset.byteCount());
+            assertInstanceOf(SocketException.class, reset.getCause());
+            assertEquals("failed after 0 of 900 bytes received: java.net.SocketException: Connection reset",
+                    reset.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPeerResetEndsASendWithTheCounts(boolean nonBlocking) throws Exception {
+        int size = 64 << 20;
+        try (Loopback loopback = Loopback.open()) {
+            if (nonBlocking) {
+                loopback.nonBlocking();
+            }
+            loopback.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            loopback.server.close();
+
+            TransferException reset = assertThrows(TransferException.class,
+                    () -> ZeroCopy.sendFrom(loopback.client, ByteView.allocateDirect(size)));
+
+            assertTrue(reset.transferred() < size, reset.getMessage());
+            assertEquals(size, reset.byteCount());
+            assertInstanceOf(IOException.class, reset.getCause());
+            assertTrue(reset.getMessage().startsWith("failed after " + reset.transferred() + " of " + size
+                    + " bytes sent: " + reset.getCause()), reset.getMessage());
         }
     }
 

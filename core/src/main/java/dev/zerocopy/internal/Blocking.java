@@ -17,8 +17,9 @@ public final class Blocking {
     /**
      * Steps {@code transfer} until it is complete.
      *
-     * @param what what a timeout message calls the bytes ("bytes sent")
+     * @param what what a timeout or failure message calls the bytes ("bytes sent")
      * @return the bytes moved by this call
+     * @throws IOException with the counts of the transfer (see {@link Failures#withCounts})
      */
     public static long complete(Transfer transfer, Channel channel, Deadline deadline, String what)
             throws IOException {
@@ -41,6 +42,8 @@ public final class Blocking {
                             deadline.timeoutMillis(), transfer.transferred(), transfer.byteCount(), what);
                 }
             }
+        } catch (IOException failure) {
+            throw Failures.withCounts(transfer, what, failure);
         }
         return transfer.transferred() - start;
     }
@@ -65,6 +68,8 @@ public final class Blocking {
                             deadline.timeoutMillis(), 0, buffer.remaining(), "bytes received");
                 }
             }
+        } catch (IOException failure) {
+            throw Failures.withCounts(0, buffer.remaining(), "bytes received", failure);
         }
     }
 }

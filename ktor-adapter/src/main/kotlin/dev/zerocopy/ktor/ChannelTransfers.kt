@@ -8,6 +8,7 @@ import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
@@ -16,6 +17,7 @@ import dev.zerocopy.ktor.internal.checkNotBroken
 import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
+import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -165,10 +167,14 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isEmpty) return 0
     val source = KtorSource(this, "Ktor's read channel")
     val buffer = view.buffers()[0]
-    while (true) {
-        val read = source.read(buffer)
-        if (read != 0) return read
-        source.await(null)
+    try {
+        while (true) {
+            val read = source.read(buffer)
+            if (read != 0) return read
+            source.await()
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.remaining().toLong(), "bytes received", failure)
     }
 }
 
@@ -196,20 +202,22 @@ public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
 /**
  * Receives one frame of at most [maxSize] payload bytes into a view made by
  * [allocator] (a new heap view by default), which is called only after the header
- * passed its checks.
+ * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
+ * array every JVM allocates) is taken as that.
  *
  * Cancellable while suspended; a frame cancelled part way leaves the stream inside
  * the frame, so the channel's framing is lost.
  *
  * @return a view of exactly the payload
- * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
+ *   or more than 2,147,483,639 bytes; the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val limit = FrameParts.allocationLimit(maxSize)
     val source = KtorSource(this, "Ktor's read channel")
-    val size = recvHeader(source, maxSize)
+    val size = recvHeader(source, limit)
     val payload = FrameParts.allocated(allocator(size), size)
     source.drive(FrameParts.payload(source, payload))
     return payload

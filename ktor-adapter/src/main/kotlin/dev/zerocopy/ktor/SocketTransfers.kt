@@ -7,6 +7,7 @@ import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.NioSide
 import dev.zerocopy.ktor.internal.acquireView
@@ -20,6 +21,7 @@ import dev.zerocopy.ktor.internal.nioSideOf
 import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
+import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -47,8 +49,10 @@ import java.nio.file.StandardOpenOption
 // arrived are at the start of the view (or in the file) and the socket stays usable.
 // If a send is cancelled after some of its bytes went out, the peer has seen a
 // partial message: the socket is marked broken and later sends on it fail with an
-// IOException. A socket closed while a call is suspended ends it with an IOException
-// that names the bytes moved.
+// IOException. A socket that fails or is closed during a call (a peer reset, say) ends
+// it with a dev.zerocopy.TransferException that names the bytes moved and expected and
+// keeps Ktor's or the JDK's exception as its cause. A call ended by withTimeout or
+// cancellation carries no counts yet (a per-transfer report is planned for that).
 
 /**
  * Sends every byte of [view] to this socket, looping over partial writes of at most
@@ -111,11 +115,14 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
     val buffer = view.buffers()[0]
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
-    val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
-    while (true) {
-        val read = side.channel.read(buffer)
-        if (read != 0) return read
-        awaitReady(side, SelectInterest.READ, waiting)
+    try {
+        while (true) {
+            val read = side.channel.read(buffer)
+            if (read != 0) return read
+            awaitReady(side, SelectInterest.READ)
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.limit().toLong(), "bytes received", failure)
     }
 }
 
@@ -155,20 +162,22 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
 /**
  * Receives one frame of at most [maxSize] payload bytes into a view made by
  * [allocator] (a new heap view by default), which is called only after the header
- * passed its checks.
+ * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
+ * array every JVM allocates) is taken as that.
  *
  * Cancellable while suspended; a frame cancelled part way leaves the stream inside
  * the frame, so the connection's framing is lost.
  *
  * @return a view of exactly the payload
- * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
+ *   or more than 2,147,483,639 bytes; the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val limit = FrameParts.allocationLimit(maxSize)
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, allocator)
-    val size = recvHeader(side, maxSize)
+    val size = recvHeader(side, limit)
     val payload = FrameParts.allocated(allocator(size), size)
     drive(this, side, FrameParts.payload(side.channel, payload))
     return payload

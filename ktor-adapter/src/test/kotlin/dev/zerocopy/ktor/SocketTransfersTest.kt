@@ -5,6 +5,8 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FrameTooLargeException
+import dev.zerocopy.TransferException
+import dev.zerocopy.ZeroCopy
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -12,6 +14,8 @@ import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldStartWith
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.aSocket
+import io.ktor.network.sockets.openReadChannel
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.TimeoutCancellationException
@@ -20,6 +24,8 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import java.io.IOException
+import java.net.StandardSocketOptions
+import java.nio.channels.ServerSocketChannel
 import java.nio.channels.FileChannel
 import java.nio.file.Files
 import java.nio.file.StandardOpenOption
@@ -172,7 +178,37 @@ class SocketTransfersTest : FunSpec({
                     val receiving = async { runCatching { client.recvInto(ByteView.allocate(8)) } }
                     launch { client.close() }
                     val failure = receiving.await().exceptionOrNull()
-                    failure.shouldBeInstanceOf<IOException>()
+                    failure.shouldBeInstanceOf<TransferException>()
+                    failure.message shouldStartWith "failed after 0 of 8 bytes received: "
+                }
+            }
+        }
+    }
+
+    for (throughKtorChannel in listOf(false, true)) {
+        val path = if (throughKtorChannel) "Ktor's read channel" else "the socket"
+        test("a peer reset ends a receive on $path with the counts and the reset as its cause") {
+            withTimeout(30.seconds) {
+                ServerSocketChannel.open().use { listener ->
+                    listener.bind(java.net.InetSocketAddress("127.0.0.1", 0))
+                    val address = listener.localAddress as java.net.InetSocketAddress
+                    aSocket(selector).tcp().connect("127.0.0.1", address.port).use { client ->
+                        listener.accept().use { peer ->
+                            ZeroCopy.sendFrom(peer, ByteView.wrap(randomBytes(100, 6)))
+                            val input = if (throughKtorChannel) client.openReadChannel() else null
+                            val into = ByteView.allocate(1000)
+                            suspend fun recv(view: ByteView) = input?.recvInto(view) ?: client.recvInto(view)
+                            recv(into.slice(0, 100))
+                            peer.setOption(StandardSocketOptions.SO_LINGER, 0)
+                            peer.close()
+                            val reset = shouldThrow<TransferException> { recv(into.slice(100, 1000)) }
+                            reset.transferred() shouldBe 0L
+                            reset.byteCount() shouldBe 900L
+                            reset.cause.shouldBeInstanceOf<IOException>()
+                            reset.message shouldBe "failed after 0 of 900 bytes received: ${reset.cause}"
+                            reset.cause!!.message shouldContain "Connection reset"
+                        }
+                    }
                 }
             }
         }
