@@ -34,9 +34,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 final class PublicApiTest {
 
-    static final String UPDATE_COMMAND =
-            "mvn -B -q verify -pl checks -am -Dtest=PublicApiTest -Dsurefire.failIfNoSpecifiedTests=false"
-                    + " -Dzerocopy.api.update";
+    /** Regenerates the listings: checks/update-api runs this command. */
+    static final String UPDATE_COMMAND = "checks/update-api   (or: mvn -B -q verify -pl checks -am -Dtest=PublicApiTest"
+            + " -Dsurefire.failIfNoSpecifiedTests=false -Dzerocopy.api.update)";
 
     @ParameterizedTest
     @EnumSource(Artifacts.class)
