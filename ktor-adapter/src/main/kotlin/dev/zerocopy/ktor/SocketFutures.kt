@@ -95,7 +95,7 @@ public object SocketFutures {
         return future
     }
 
-    /** Sockets are keys by identity, whatever their equals says. */
+    /** A socket as a map key, by identity, whatever its equals says. */
     private class Identity(val target: Any) {
         override fun equals(other: Any?): Boolean = other is Identity && other.target === target
         override fun hashCode(): Int = System.identityHashCode(target)
