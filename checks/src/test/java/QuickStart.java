@@ -1,6 +1,7 @@
 import dev.zerocopy.ByteView;
 import dev.zerocopy.FileTransfer;
 import dev.zerocopy.Frames;
+import dev.zerocopy.ViewPool;
 import dev.zerocopy.ZeroCopy;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -20,8 +21,10 @@ public final class QuickStart {
             ZeroCopy.recvInto(server, b);                              // recv_into(b, c): all 8,000 bytes
             System.out.println(b.asDoubles().get(9));                  // 9.0: native order, like numpy
             Frames.sendFrame(client, b.slice(0, 80).readOnly());       // 8-byte size, then a window of b
-            ByteView frame = Frames.recvFrame(server, 1 << 20);        // size unknown; at most 1 MiB
-            System.out.println(frame.size() + " bytes framed");
+            ViewPool pool = new ViewPool(64 << 20);                    // direct memory, reused frame after frame
+            try (ByteView frame = Frames.recvFrame(server, 1 << 20, pool, null)) { // size unknown; at most 1 MiB
+                System.out.println(frame.size() + " bytes framed");    // valid until close(): back to the pool
+            }
             Path file = Files.write(Files.createTempFile("zerocopy", ".bin"), new byte[4096]);
             FileTransfer sent = ZeroCopy.sendFile(file, client);       // socket.sendfile()
             ZeroCopy.recvInto(server, ByteView.allocate(4096));

@@ -1,4 +1,5 @@
 import dev.zerocopy.ByteView
+import dev.zerocopy.ViewPool
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.recvInto
 import dev.zerocopy.ktor.sendFile
@@ -34,8 +35,10 @@ suspend fun main() {
                     val b = ByteView.allocateDirect(1_000_000 * 8)
                     socket.recvInto(b)                                        // fills all 8 MB
                     println(b.asDoubles().get(9))                             // 9.0
-                    val frame = withTimeout(5.seconds) { socket.recvFrame(maxSize = 1 shl 20) }
-                    println("${frame.size()} bytes framed")
+                    val pool = ViewPool(64L shl 20)                           // direct memory, reused
+                    withTimeout(5.seconds) { socket.recvFrame(1 shl 20, pool) }.use { frame ->
+                        println("${frame.size()} bytes framed")               // back to the pool after use {}
+                    }
                     socket.recvInto(ByteView.allocate(4096))
                 }
             }

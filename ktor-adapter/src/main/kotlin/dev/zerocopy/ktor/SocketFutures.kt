@@ -3,6 +3,7 @@ package dev.zerocopy.ktor
 import dev.zerocopy.ByteView
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
+import dev.zerocopy.ViewPool
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
@@ -16,7 +17,6 @@ import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
-import java.io.Closeable
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.util.concurrent.CompletableFuture
@@ -39,7 +39,7 @@ import java.util.function.IntFunction
  * function's contract: a receive leaves the bytes that arrived at the start of the view
  * and the socket usable for further receives; a send cancelled after some bytes went
  * out marks the socket broken, so later sends on it fail with an IOException; a socket
- * connected or accepted after its future was cancelled is closed.
+ * (or pooled view) that arrives after its future was cancelled is closed.
  *
  * Operations started here on one socket run one after another per direction (receives,
  * sends, accepts), in the order they were started: a receive started right after a
@@ -82,8 +82,8 @@ public object SocketFutures {
             when (failure) {
                 null -> {
                     val result = operation.getCompleted()
-                    // A socket that arrives after its future was cancelled would leak.
-                    if (!future.complete(result) && result is Closeable) result.close()
+                    // A socket or pooled view that arrives after its future was cancelled would leak.
+                    if (!future.complete(result) && result is AutoCloseable) result.close()
                 }
                 is CancellationException -> future.cancel(false)
                 else -> future.completeExceptionally(failure)
@@ -103,7 +103,7 @@ public object SocketFutures {
 
     /**
      * Creates a Ktor [SelectorManager] for [connect] and [bind], on [Dispatchers.IO]:
-     * its loop blocks in `Selector.select()`. Close it (it is [Closeable]) after the
+     * its loop blocks in `Selector.select()`. Close it (it is `Closeable`) after the
      * sockets it serves.
      *
      * @return a new selector manager
@@ -209,6 +209,18 @@ public object SocketFutures {
         maxSize: Int,
         allocator: IntFunction<ByteView> = IntFunction(ByteView::allocate),
     ): CompletableFuture<ByteView> = start(Lane.RECV, socket) { socket.recvFrame(maxSize) { allocator.apply(it) } }
+
+    /**
+     * Receives one frame of at most [maxSize] payload bytes into a view acquired
+     * from [pool]; see [Socket.recvFrame]. The caller owns the view the future
+     * completes with and must close it; cancelling the future before it completes
+     * releases whatever the receive had taken from the pool.
+     *
+     * @return a future of a pooled view of exactly the payload
+     */
+    @JvmStatic
+    public fun recvFrame(socket: Socket, maxSize: Int, pool: ViewPool): CompletableFuture<ByteView> =
+        start(Lane.RECV, socket) { socket.recvFrame(maxSize, pool) }
 
     /**
      * Sends [count] bytes of [file] from [offset] (-1: to the end); see [Socket.sendFile].
