@@ -258,8 +258,11 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> B
  * slices are valid only until then. If the payload fails to arrive, or the call is
  * cancelled, the view goes back to the pool.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the channel's framing is lost.
+ * Cancellation: cancellable while suspended in Ktor's channel or waiting for the pool,
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled part way through a frame, the stream is left inside the frame
+ * and the channel's framing is lost. A channel that closes or fails while the call waits
+ * in it ends the call with an IOException naming the bytes moved.
  *
  * @return a pooled view of exactly the payload
  * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]

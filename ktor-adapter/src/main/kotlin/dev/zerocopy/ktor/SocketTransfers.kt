@@ -197,8 +197,11 @@ public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView =
  * slices are valid only until then. If the payload fails to arrive, or the call is
  * cancelled, the view goes back to the pool.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket or the pool, and so
+ * under `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return a pooled view of exactly the payload
  * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
