@@ -43,23 +43,20 @@ import java.nio.file.StandardOpenOption
 // The check runs when a call starts: opening Ktor's channel while an adapter call is
 // under way is not caught, and Ktor's TLS socket keeps no record to check at all.
 //
-// Cancellation, for every suspending function in this file: the call is cancellable
-// while it is suspended waiting for the socket, and under withTimeout; cancellation
-// is not checked when it does not suspend. If a receive is cancelled, the bytes that
-// arrived are at the start of the view (or in the file) and the socket stays usable.
-// If a send is cancelled after some of its bytes went out, the peer has seen a
-// partial message: the socket is marked broken and later sends on it fail with an
-// IOException. A socket that fails or is closed during a call (a peer reset, say) ends
-// it with a dev.zerocopy.TransferException that names the bytes moved and expected and
-// keeps Ktor's or the JDK's exception as its cause. A call ended by withTimeout or
-// cancellation carries no counts yet (a per-transfer report is planned for that).
+// Each function states its cancellation contract in its KDoc.
+// A socket that fails or is closed during a call (a peer reset, say) ends it with a
+// dev.zerocopy.TransferException that names the bytes moved and expected and keeps
+// Ktor's or the JDK's exception as its cause.
 
 /**
  * Sends every byte of [view] to this socket, looping over partial writes of at most
  * about 1 MiB. The view is only read; many coroutines may send the same view at once.
  *
- * Cancellable while suspended (see the file's cancellation contract): a send
- * cancelled after some bytes went out marks the socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, always `view.size()`
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
@@ -70,8 +67,11 @@ public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view)
  * Sends [views] one after another as one stream of bytes, with as few gathering
  * writes as possible (up to 1024 views and about 1 MiB per call), copying nothing.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, always the sum of the views' sizes
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
@@ -85,8 +85,11 @@ public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
 /**
  * Fills [view] with exactly `view.size()` bytes from this socket.
  *
- * Cancellable while suspended: the bytes that arrived before cancellation are at
- * the start of the view, and the socket stays usable for further receives.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, the bytes that arrived are at the start of the view and the socket stays
+ * usable for further receives. Closing the socket while the call is suspended ends it
+ * with an IOException naming the bytes received.
  *
  * @return the bytes received, always `view.size()`
  * @throws EndOfStreamException if the peer ends the stream first; the bytes that
@@ -103,7 +106,10 @@ public suspend fun Socket.recvInto(view: ByteView): Long {
  * Receives what one read gives into the start of [view]: at least one byte and at
  * most `min(view.size(), 1 MiB)`, suspending until the socket has data.
  *
- * Cancellable while suspended; nothing is lost by cancelling.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, nothing was received and the socket stays usable. Closing the socket while
+ * the call is suspended ends it with an IOException naming the bytes received.
  *
  * @return the bytes received, -1 at the end of stream, or 0 if the view is empty
  * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
@@ -130,8 +136,11 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
  * Sends [payload] as one length-prefixed frame (an 8-byte big-endian size, then the
  * bytes; see [Frames]) in one gathering write.
  *
- * Cancellable while suspended: cancelled after some bytes went out, the socket is
- * marked broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, header included
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
@@ -141,8 +150,11 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return `into.slice(0, payloadSize)`, sharing content with [into]
  * @throws dev.zerocopy.FrameTooLargeException if the payload is larger than [into];
@@ -165,8 +177,11 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
  * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
  * array every JVM allocates) is taken as that.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return a view of exactly the payload
  * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
@@ -192,8 +207,11 @@ public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView =
  * slices are valid only until then. If the payload fails to arrive, or the call is
  * cancelled, the view goes back to the pool.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket or the pool, and so
+ * under `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return a pooled view of exactly the payload
  * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
@@ -222,8 +240,12 @@ private suspend fun Socket.recvHeader(side: NioSide, limit: Int): Int {
  * [FileTransfer] decide. Positional: the channel's position is not used or changed.
  * The options' timeout is ignored here; use `withTimeout`.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending; the pooled buffer is returned either way.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. The pooled buffer
+ * is returned either way. Closing the socket while the call is suspended ends it with an
+ * IOException naming the bytes sent.
  *
  * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
  * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
@@ -248,8 +270,12 @@ public suspend fun Socket.sendFile(
 /**
  * Sends a range of the file at [path], opening and closing it; see the [FileChannel] form.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. The pooled buffer
+ * is returned either way. Closing the socket while the call is suspended ends it with an
+ * IOException naming the bytes sent.
  *
  * @return the finished transfer
  */
@@ -264,8 +290,11 @@ public suspend fun Socket.sendFile(
  * Receives exactly [count] bytes from this socket into [file] from [offset] on; the
  * file grows as needed. Positional: the channel's position is not used or changed.
  *
- * Cancellable while suspended: the bytes received before cancellation are in the
- * file, and the socket stays usable for further receives.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, the bytes received are in the file and the socket stays usable for further
+ * receives. Closing the socket while the call is suspended ends it with an IOException
+ * naming the bytes received.
  *
  * @return the finished transfer
  * @throws EndOfStreamException if the peer ends the stream first; the bytes received are in the file
