@@ -86,6 +86,8 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     static final int WRITABILITY_PIECE = 4096;
 
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
     private final FileChannel file;
     private final long offset;
     private final long byteCount;
@@ -100,6 +102,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
+    private boolean writeTried;
     /** Copy mode: the pooled buffer, while it holds file bytes not yet sent. */
     private ByteBuffer buffer;
     /** Zero-copy receive: one byte, to tell the end of stream from an empty socket. */
@@ -210,6 +213,14 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         if (mode == FileMode.COPY || buffer != null) {
             // In zero-copy mode a buffer is held only by a piece written to wait for writability.
             return copySendStep(chunkSize);
+        }
+        if (!writeTried && target instanceof SelectableChannel selectable && selectable.isBlocking()) {
+            // On a virtual thread the JDK makes a socket's descriptor non-blocking at its first read or
+            // write, not at transferTo: before that, sendfile would block the carrier thread in the kernel,
+            // where neither a park nor a close at a deadline reaches it. An empty write makes the switch
+            // (and is a no-op on a platform thread), so a full socket makes transferTo return 0 instead.
+            writeTried = true;
+            target.write(EMPTY);
         }
         long position = offset + transferred;
         long sent;

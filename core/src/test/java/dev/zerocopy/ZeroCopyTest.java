@@ -280,6 +280,21 @@ final class ZeroCopyTest {
     }
 
     @Test
+    void aTimeoutEndsAZeroCopyFileSendBlockedInTheKernel(@TempDir Path dir) throws Exception {
+        int size = 64 << 20;
+        Path file = Files.write(dir.resolve("stalled.bin"), Bytes.random(size, 23));
+        try (Loopback loopback = Loopback.open()) {
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.sendFile(file, loopback.server, 0, size,
+                            FileOptions.defaults().withMode(FileMode.ZERO_COPY).withTimeout(Duration.ofMillis(300))));
+
+            assertTrue(timeout.transferred() > 0 && timeout.transferred() < size, timeout.getMessage());
+            assertFalse(loopback.server.isOpen());
+            assertEquals(timeout.transferred(), drain(loopback.client), "the peer saw exactly the bytes counted");
+        }
+    }
+
+    @Test
     void aTimeoutOnABlockingSocketThatIsNotReachedLeavesItOpen() throws Exception {
         byte[] sent = Bytes.random(100, 7);
         try (Loopback loopback = Loopback.open()) {

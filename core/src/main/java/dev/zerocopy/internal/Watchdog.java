@@ -3,10 +3,10 @@ package dev.zerocopy.internal;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Enforces a deadline on a blocking channel by closing it when the deadline passes.
@@ -28,7 +28,7 @@ public final class Watchdog implements AutoCloseable {
     private static final Watchdog NONE = new Watchdog(null);
 
     private final Channel channel;
-    private final AtomicInteger state = new AtomicInteger(ARMED);
+    private int state = ARMED;
     private ScheduledFuture<?> timer;
 
     private Watchdog(Channel channel) {
@@ -55,8 +55,18 @@ public final class Watchdog implements AutoCloseable {
      * when it sees the deadline pass between steps, so that a timeout on a blocking channel
      * always leaves it closed, whichever side noticed first.
      */
-    public void fire() {
-        if (channel != null && state.compareAndSet(ARMED, FIRED)) {
+    public synchronized void fire() {
+        if (channel != null && state == ARMED) {
+            state = FIRED;
+            try {
+                if (channel instanceof SocketChannel socket) {
+                    // A transferTo blocked in sendfile on a blocking descriptor (a platform thread's) is
+                    // not known to the channel, so close alone would not wake it; shutdown does.
+                    socket.shutdownOutput();
+                }
+            } catch (IOException | RuntimeException notConnected) {
+                // closing below is what counts
+            }
             try {
                 channel.close();
             } catch (IOException ignored) {
@@ -65,9 +75,12 @@ public final class Watchdog implements AutoCloseable {
         }
     }
 
-    /** Tells whether the deadline closed the channel. */
-    public boolean fired() {
-        return state.get() == FIRED;
+    /**
+     * Tells whether the deadline closed the channel. Waits while it is being closed, so that a
+     * caller woken by the closing sees the channel closed once this returns {@code true}.
+     */
+    public synchronized boolean fired() {
+        return state == FIRED;
     }
 
     /**
@@ -75,9 +88,12 @@ public final class Watchdog implements AutoCloseable {
      * it already had ({@link #fired()} then says so).
      */
     @Override
-    public void close() {
-        if (state.compareAndSet(ARMED, DISARMED) && timer != null) {
-            timer.cancel(false);
+    public synchronized void close() {
+        if (state == ARMED) {
+            state = DISARMED;
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
     }
 
