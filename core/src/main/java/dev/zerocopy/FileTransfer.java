@@ -1,6 +1,7 @@
 package dev.zerocopy;
 
 import dev.zerocopy.internal.BufferPool;
+import dev.zerocopy.internal.Calibration;
 import dev.zerocopy.internal.FileModes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,11 +26,15 @@ import java.util.Objects;
  * positionally into a pooled direct buffer and writes it with the core send loop
  * (or the reverse for a receive). {@link FileMode#AUTO} chooses:
  * <ul>
- *   <li>sending to a {@link FileChannel} or to a socket whose peer is not on this
- *       machine: zero-copy, which saves the CPU of a copy through user space;
- *   <li>sending to a loopback socket or a pipe: the copy loop. On loopback the
- *       kernel's copy is the whole cost either way, and 1 MiB copy steps measured
- *       faster than sendfile (see {@code benchmarks/} and the project notes);
+ *   <li>sending to a socket or a pipe: the mode this process has measured faster
+ *       for that class of peer (on this machine, or remote). Which one wins depends
+ *       on the machine and its load, not on a rule: on an idle loopback one
+ *       connection moves faster through the copy loop, while many busy connections
+ *       move faster by zero-copy, which spends less CPU per byte. Sends of 1 MiB or
+ *       more report their rate; the first few alternate between the modes, and one
+ *       in 16 later ones re-measures the mode not chosen.
+ *       {@link #autoReason()} gives the numbers behind each choice;
+ *   <li>sending to a {@link FileChannel}: zero-copy;
  *   <li>sending to a channel that is not one of the JDK's own (a TLS wrapper, a
  *       custom channel): the copy loop, since {@code transferTo} would only emulate
  *       itself with an 8 KiB heap buffer;
@@ -99,6 +104,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
 
     private FileMode mode;
     private String fallbackReason;
+    private String autoReason;
+    /** The measured choice of an automatic send to a socket or pipe, or null. */
+    private Calibration.Decision decision;
+    private long startNanos;
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
@@ -121,8 +130,17 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         this.automatic = options.mode() == FileMode.AUTO;
         if (automatic) {
             String reason = target != null ? FileModes.whyNotZeroCopySend(target) : FileModes.whyNotZeroCopyReceive(source);
-            this.mode = reason == null ? FileMode.ZERO_COPY : FileMode.COPY;
-            this.fallbackReason = reason;
+            Calibration.PeerClass peers = target != null && reason == null ? FileModes.peerClass(target) : null;
+            if (peers != null) {
+                decision = Calibration.shared().choose(peers, byteCount);
+                this.mode = decision.mode();
+                this.autoReason = decision.reason();
+                this.fallbackReason = mode == FileMode.COPY ? autoReason : null;
+            } else {
+                this.mode = reason == null ? FileMode.ZERO_COPY : FileMode.COPY;
+                this.autoReason = reason == null ? "AUTO always sends to a file by zero-copy" : reason;
+                this.fallbackReason = reason;
+            }
         } else {
             this.mode = options.mode();
         }
@@ -197,10 +215,16 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         if (isComplete()) {
             return 0;
         }
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+        }
         boolean failed = true;
         try {
             long moved = target != null ? sendStep() : receiveStep();
             failed = false;
+            if (isComplete() && decision != null && decision.measured() && mode == decision.mode()) {
+                Calibration.shared().record(decision.peers(), mode, byteCount, System.nanoTime() - startNanos);
+            }
             return moved;
         } finally {
             if (failed || isComplete()) {
@@ -423,6 +447,17 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     public long copied() {
         return transferred - zeroCopied;
+    }
+
+    /**
+     * Returns why {@link FileMode#AUTO} chose the mode this transfer started with: the
+     * measurements that decided it (see the class doc), or what ruled zero-copy out;
+     * null if the mode was forced.
+     *
+     * @return the reason, or null
+     */
+    public String autoReason() {
+        return autoReason;
     }
 
     /**
