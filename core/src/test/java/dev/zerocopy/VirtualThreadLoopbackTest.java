@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.internal.Calibration;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
@@ -28,5 +29,10 @@ final class VirtualThreadLoopbackTest extends VirtualThreadContract {
     @Override
     SocketChannel connect() throws IOException {
         return SocketChannel.open(peer.address());
+    }
+
+    @Override
+    Calibration.PeerClass peers() {
+        return Calibration.PeerClass.LOCAL;
     }
 }

@@ -36,7 +36,7 @@ public final class Blocking {
         if (transfer.isComplete()) {
             return 0;
         }
-        Watchdog watchdog = Watchdog.arm(channel, deadline);
+        Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline);
         try (ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline)) {
             while (!transfer.isComplete()) {
                 boolean inTime;
@@ -77,7 +77,7 @@ public final class Blocking {
             return 0;
         }
         int want = buffer.remaining();
-        Watchdog watchdog = Watchdog.arm(source, deadline);
+        Watchdog watchdog = Watchdog.arm(source, SelectionKey.OP_READ, deadline);
         try (ReadinessWait wait = new ReadinessWait(source, SelectionKey.OP_READ, deadline)) {
             while (true) {
                 int read = ViewReceiver.readCapped(source, buffer);

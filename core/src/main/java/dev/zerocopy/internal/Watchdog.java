@@ -3,6 +3,7 @@ package dev.zerocopy.internal;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -25,26 +26,29 @@ public final class Watchdog implements AutoCloseable {
     private static final int DISARMED = 2;
 
     /** For calls that need no watchdog: never fires. */
-    private static final Watchdog NONE = new Watchdog(null);
+    private static final Watchdog NONE = new Watchdog(null, false);
 
     private final Channel channel;
+    private final boolean sending;
     private int state = ARMED;
     private ScheduledFuture<?> timer;
 
-    private Watchdog(Channel channel) {
+    private Watchdog(Channel channel, boolean sending) {
         this.channel = channel;
+        this.sending = sending;
     }
 
     /**
-     * Arms a watchdog that closes {@code channel} at {@code deadline}, if the channel is a
+     * Arms a watchdog that closes {@code channel} at {@code deadline} (shutting its output down
+     * first for a send, {@code interestOps} being {@code OP_WRITE}), if the channel is a
      * blocking selectable channel and the deadline is bounded; otherwise returns one that
      * never fires (a non-blocking channel waits for readiness with the deadline instead).
      */
-    public static Watchdog arm(Channel channel, Deadline deadline) {
+    public static Watchdog arm(Channel channel, int interestOps, Deadline deadline) {
         if (!deadline.isBounded() || !(channel instanceof SelectableChannel selectable) || !selectable.isBlocking()) {
             return NONE;
         }
-        Watchdog watchdog = new Watchdog(channel);
+        Watchdog watchdog = new Watchdog(channel, interestOps == SelectionKey.OP_WRITE);
         watchdog.timer = Timer.EXECUTOR.schedule(watchdog::fire, Math.max(0, deadline.remainingNanos()),
                 TimeUnit.NANOSECONDS);
         return watchdog;
@@ -59,9 +63,10 @@ public final class Watchdog implements AutoCloseable {
         if (channel != null && state == ARMED) {
             state = FIRED;
             try {
-                if (channel instanceof SocketChannel socket) {
+                if (sending && channel instanceof SocketChannel socket) {
                     // A transferTo blocked in sendfile on a blocking descriptor (a platform thread's) is
-                    // not known to the channel, so close alone would not wake it; shutdown does.
+                    // not known to the channel, so close alone would not wake it; shutdown does. (Not for
+                    // a receive: the peer could answer the FIN with its own before the close lands.)
                     socket.shutdownOutput();
                 }
             } catch (IOException | RuntimeException notConnected) {
