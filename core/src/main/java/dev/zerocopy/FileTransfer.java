@@ -108,6 +108,8 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     /** The measured choice of an automatic send to a socket or pipe, or null. */
     private Calibration.Decision decision;
     private long startNanos;
+    /** While a measured send is counted in flight: the count at its start; 0 otherwise. */
+    private int inFlightAtStart;
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
@@ -217,13 +219,19 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         }
         if (startNanos == 0) {
             startNanos = System.nanoTime();
+            if (decision != null && decision.measured()) {
+                inFlightAtStart = Calibration.shared().started(decision.peers());
+            }
         }
         boolean failed = true;
         try {
             long moved = target != null ? sendStep() : receiveStep();
             failed = false;
-            if (isComplete() && decision != null && decision.measured() && mode == decision.mode()) {
-                Calibration.shared().record(decision.peers(), mode, byteCount, System.nanoTime() - startNanos);
+            if (isComplete() && inFlightAtStart > 0) {
+                // A send that fell back measured neither mode alone: it only ends its count.
+                Calibration.shared().record(decision.peers(), mode, mode == decision.mode() ? byteCount : 0,
+                        System.nanoTime() - startNanos, inFlightAtStart);
+                inFlightAtStart = 0;
             }
             return moved;
         } finally {
@@ -394,6 +402,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     public void close() {
         closed = true;
         releaseBuffer();
+        if (inFlightAtStart > 0) {
+            Calibration.shared().abandoned(decision.peers());
+            inFlightAtStart = 0;
+        }
     }
 
     @Override

@@ -26,7 +26,7 @@ final class CalibrationTest {
                     decision.reason());
             // zero-copy moves 8 MiB in 4 ms (2 GB/s), the copy loop in 8 ms
             calibration.record(PeerClass.REMOTE, decision.mode(), 8 * MIB,
-                    decision.mode() == FileMode.ZERO_COPY ? 4_000_000 : 8_000_000);
+                    decision.mode() == FileMode.ZERO_COPY ? 4_000_000 : 8_000_000, calibration.started(PeerClass.REMOTE));
         }
         int remeasured = 0;
         for (int i = 0; i < 32; i++) {
@@ -37,7 +37,8 @@ final class CalibrationTest {
                         decision.reason());
             } else {
                 assertEquals("AUTO takes the mode measured faster: to remote peers, zero-copy averages 1.95 GiB/s"
-                        + " and the copy loop 0.98 GiB/s per transfer (3 and 3 transfers measured)", decision.reason());
+                        + " and the copy loop 0.98 GiB/s in all (a send's rate times the sends in flight beside it; 3 and 3 sends"
+                        + " measured)", decision.reason());
             }
         }
         assertEquals(2, remeasured);
@@ -49,15 +50,37 @@ final class CalibrationTest {
     void followsTheLoadWhenTheOtherModeBecomesFaster() {
         Calibration calibration = new Calibration();
         for (int i = 0; i < 3; i++) {
-            calibration.record(PeerClass.LOCAL, FileMode.ZERO_COPY, 8 * MIB, 8_000_000);
-            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 4_000_000);
+            calibration.record(PeerClass.LOCAL, FileMode.ZERO_COPY, 8 * MIB, 8_000_000, calibration.started(PeerClass.LOCAL));
+            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 4_000_000, calibration.started(PeerClass.LOCAL));
         }
         assertEquals(FileMode.COPY, calibration.choose(PeerClass.LOCAL, 8 * MIB).mode());
         // Under load the copy loop slows to a quarter; re-measured samples move its average down.
         for (int i = 0; i < 6; i++) {
-            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 16_000_000);
+            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 16_000_000, calibration.started(PeerClass.LOCAL));
         }
         assertEquals(FileMode.ZERO_COPY, calibration.choose(PeerClass.LOCAL, 8 * MIB).mode());
+    }
+
+    @Test
+    void aSendsRateCountsTheSendsInFlightBesideIt() {
+        Calibration calibration = new Calibration();
+        // Zero-copy measured alone at 1 GB/s; then the copy loop with 8 sends in flight at 0.25 GB/s each.
+        for (int i = 0; i < 3; i++) {
+            calibration.record(PeerClass.REMOTE, FileMode.ZERO_COPY, 8 * MIB, 8 * MIB,
+                    calibration.started(PeerClass.REMOTE));
+        }
+        int[] counts = new int[8];
+        for (int i = 0; i < 8; i++) {
+            counts[i] = calibration.started(PeerClass.REMOTE);
+        }
+        for (int i = 0; i < 3; i++) {
+            calibration.record(PeerClass.REMOTE, FileMode.COPY, 8 * MIB, 32 * MIB, counts[i]);
+        }
+        // Each of the three measured copy-loop sends had 4.5 in flight on average (started 1st to 3rd of 8,
+        // ended with 8 to 6 left): 0.25 x 4.5 = 1.125 GB/s in all, above zero-copy's 1.0 alone.
+        assertEquals(1.125e9, calibration.rate(PeerClass.REMOTE, FileMode.COPY), 1e3);
+        assertEquals(1.0e9, calibration.rate(PeerClass.REMOTE, FileMode.ZERO_COPY), 1e3);
+        assertEquals(FileMode.COPY, calibration.choose(PeerClass.REMOTE, 8 * MIB).mode());
     }
 
     @Test
@@ -68,7 +91,7 @@ final class CalibrationTest {
         assertEquals(FileMode.ZERO_COPY, remote.mode());
         assertEquals(FileMode.COPY, local.mode());
         assertFalse(remote.measured() || local.measured());
-        calibration.record(PeerClass.REMOTE, FileMode.ZERO_COPY, MIB - 1, 1000);
+        calibration.record(PeerClass.REMOTE, FileMode.ZERO_COPY, MIB - 1, 1000, calibration.started(PeerClass.REMOTE));
         assertEquals(0, calibration.samples(PeerClass.REMOTE, FileMode.ZERO_COPY));
     }
 

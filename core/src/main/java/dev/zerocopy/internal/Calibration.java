@@ -11,8 +11,12 @@ import java.util.Locale;
  * not on a rule: on an idle loopback one connection moves faster through a 1 MiB copy
  * loop, while 64 busy connections move faster with sendfile, which spends less CPU per
  * byte. So the process measures. Every automatic send of at least 1 MiB to a socket
- * reports its rate (bytes over the wall time from its first step to its last) for the
- * mode it ran; the rates are kept as moving averages per peer class and mode. Until
+ * reports its rate (bytes over the wall time from its first step to its last) times the
+ * automatic sends to the same class of peer in flight beside it (the mean of the counts
+ * at its start and its end): an estimate of the aggregate rate the process would reach
+ * if all of them ran that mode. A send's own rate falls as concurrency rises whatever
+ * its mode, so without that factor a mode last measured under less load would look
+ * faster. The estimates are kept as moving averages per peer class and mode. Until
  * each mode has {@value #WARM_UP} samples, transfers alternate between the modes; after
  * that each picks the mode with the higher average, and one in {@value #REMEASURE_EVERY}
  * runs the other mode, so that the choice follows the load as it changes. Transfers
@@ -95,19 +99,43 @@ public final class Calibration {
         return new Decision(peers, best, "AUTO takes the mode measured faster: " + r.describe(peers), true);
     }
 
-    /** Records the rate of a finished automatic transfer that ran {@code mode} from start to end. */
-    public synchronized void record(PeerClass peers, FileMode mode, long bytes, long nanos) {
+    /**
+     * Notes that a measured send to {@code peers} started.
+     *
+     * @return the sends in flight to that class now, this one included, for {@link #record}
+     */
+    public synchronized int started(PeerClass peers) {
+        return ++rates[peers.ordinal()].inFlight;
+    }
+
+    /** Notes that a send counted by {@link #started} ended without a measurement (it failed or was abandoned). */
+    public synchronized void abandoned(PeerClass peers) {
+        rates[peers.ordinal()].inFlight--;
+    }
+
+    /**
+     * Records a finished automatic transfer that ran {@code mode} from start to end, and ends
+     * its count in flight.
+     *
+     * @param inFlightAtStart what {@link #started} returned for it
+     */
+    public synchronized void record(PeerClass peers, FileMode mode, long bytes, long nanos, int inFlightAtStart) {
+        Rates r = rates[peers.ordinal()];
+        double concurrency = (inFlightAtStart + r.inFlight) / 2.0;
+        r.inFlight--;
         if (bytes < MIN_MEASURED_BYTES || nanos <= 0) {
             return;
         }
-        Rates r = rates[peers.ordinal()];
         int i = index(mode);
-        double rate = (double) bytes / nanos;
+        double rate = (double) bytes / nanos * Math.max(1, concurrency);
         r.average[i] = r.samples[i] == 0 ? rate : r.average[i] + WEIGHT * (rate - r.average[i]);
         r.samples[i]++;
     }
 
-    /** The moving average rate of {@code mode} to {@code peers}, in bytes per second, or NaN if unmeasured. */
+    /**
+     * The moving average of {@code mode}'s estimated aggregate rate to {@code peers}, in bytes
+     * per second, or NaN if unmeasured.
+     */
     public synchronized double rate(PeerClass peers, FileMode mode) {
         Rates r = rates[peers.ordinal()];
         return r.samples[index(mode)] == 0 ? Double.NaN : r.average[index(mode)] * 1e9;
@@ -132,6 +160,7 @@ public final class Calibration {
         final int[] samples = new int[2];
         final int[] started = new int[2];
         long decisions;
+        int inFlight;
 
         boolean warm() {
             return samples[0] >= WARM_UP && samples[1] >= WARM_UP;
@@ -147,7 +176,7 @@ public final class Calibration {
 
         String describe(PeerClass peers) {
             return String.format(Locale.ROOT, "to %s, zero-copy averages %.2f GiB/s and the copy loop %.2f GiB/s"
-                    + " per transfer (%d and %d transfers measured)", peers, average[0] * 1e9 / (1 << 30),
+                    + " in all (a send's rate times the sends in flight beside it; %d and %d sends measured)", peers, average[0] * 1e9 / (1 << 30),
                     average[1] * 1e9 / (1 << 30), samples[0], samples[1]);
         }
     }
