@@ -4,6 +4,7 @@ import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
 import dev.zerocopy.internal.FrameParts;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ProtocolException;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
@@ -11,6 +12,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
 /**
@@ -167,7 +169,8 @@ public final class Frames {
     /**
      * Receives one frame of at most {@code maxSize} payload bytes into a view made
      * by {@code allocator} (for example {@link ByteView#allocateDirect}, or a slice
-     * of a cache), waiting at most {@code timeout} if it is not null.
+     * of a cache; for pooled memory use
+     * {@link #recvFrame(ReadableByteChannel, int, ViewPool, Duration)}), waiting at most {@code timeout} if it is not null.
      *
      * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
      * @param maxSize the largest payload accepted
@@ -192,12 +195,65 @@ public final class Frames {
         return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
     }
 
+    /**
+     * Receives one frame of at most {@code maxSize} payload bytes into a view of
+     * exactly the payload's size acquired from {@code pool}, waiting at most
+     * {@code timeout} (for the frame and for pooled memory together) if it is not
+     * null. Memory is acquired only after the header passed its checks, and it is
+     * released again if the payload fails to arrive.
+     *
+     * <p>The caller owns the returned view and must {@link ByteView#close()} it once
+     * done; its slices are valid only until then.
+     *
+     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param maxSize the largest payload accepted; at most the pool's bound
+     * @param pool where the payload's memory comes from
+     * @param timeout how long the whole frame may take, or null to wait as long as it takes
+     * @return a pooled view holding the payload
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws ProtocolException if the header declares a negative size
+     * @throws TransferTimeoutException if the timeout expires first, waiting for bytes
+     *     or for pooled memory; it counts the payload bytes received (0 while waiting for memory)
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws InterruptedIOException if the thread is interrupted while waiting for memory
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, int maxSize, ViewPool pool, Duration timeout)
+            throws IOException {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
+        }
+        Objects.requireNonNull(pool, "pool");
+        Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
+        int size = recvHeader(source, maxSize, deadline);
+        ByteView payload = acquire(pool, size, deadline);
+        try {
+            return recvPayload(source, payload, deadline);
+        } catch (IOException | RuntimeException | Error e) {
+            payload.close();
+            throw e;
+        }
+    }
+
+    private static ByteView acquire(ViewPool pool, int size, Deadline deadline) throws IOException {
+        try {
+            return pool.acquire(size, deadline.remainingNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for " + size
+                    + " bytes of pooled memory for a frame payload");
+        } catch (TimeoutException e) {
+            throw new TransferTimeoutException(deadline.timeoutMillis(), 0, size,
+                    "frame payload bytes received (waiting for pooled memory)");
+        }
+    }
+
     private static ByteView recvFrame(ReadableByteChannel source, ByteView into, Deadline deadline)
             throws IOException {
         if (into.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        int size = recvHeader(source, into.size(), deadline);
+        int size = recvHeader(source, (int) Math.min(into.size(), Integer.MAX_VALUE), deadline);
         return recvPayload(source, into.slice(0, size), deadline);
     }
 

@@ -166,7 +166,8 @@ public final class ZeroCopy {
 
     /**
      * Receives what one read gives into the start of {@code view}: at least one
-     * byte and at most {@code min(view.size(), 1 MiB)}. On a non-blocking channel
+     * byte and at most {@code min(view.size(), 1 MiB)} (and at most its first piece,
+     * for a view held in pieces). On a non-blocking channel
      * with nothing to read yet, waits for readiness first.
      *
      * @param source the channel to read from
@@ -349,6 +350,6 @@ public final class ZeroCopy {
         if (view.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        return view.buffer();
+        return view.buffers()[0];
     }
 }

@@ -24,6 +24,17 @@
  * (an NIO selector, or Ktor's in the Kotlin adapter). A receiver that does not
  * know the size reads a length-prefixed frame ({@link dev.zerocopy.Frames}).
  *
+ * <h2>Memory</h2>
+ *
+ * <p>A view never owns its bytes; whoever made the memory decides its life. Memory
+ * from {@link dev.zerocopy.ByteView#allocateDirect} lives until the collector finds
+ * it unreachable, which a service running with {@code -XX:+DisableExplicitGC} may
+ * not wait for. A {@link dev.zerocopy.ViewPool} hands out direct views that are
+ * released with {@code close()}, bounded in total bytes, reports views dropped
+ * without release, and shows its figures. Views larger than 2 GiB are held in
+ * pieces of at most 1 GiB and behave like any other view, except where a single
+ * {@link java.nio.ByteBuffer} is asked for across a piece boundary.
+ *
  * <h2>Files: the sendfile path and its fallback</h2>
  *
  * <p>{@link dev.zerocopy.ZeroCopy#sendFile} is the JVM form of Python's

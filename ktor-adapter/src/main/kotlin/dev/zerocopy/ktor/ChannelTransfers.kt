@@ -7,10 +7,13 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
+import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.checkNotBroken
+import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
 import java.nio.ReadOnlyBufferException
@@ -74,7 +77,7 @@ public suspend fun ByteWriteChannel.sendFrom(views: List<ByteView>): Long {
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
  */
 public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
-    sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+    sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) through
@@ -161,7 +164,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val source = KtorSource(this, "Ktor's read channel")
-    val buffer = view.buffer()
+    val buffer = view.buffers()[0]
     while (true) {
         val read = source.read(buffer)
         if (read != 0) return read
@@ -185,7 +188,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
 public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val source = KtorSource(this, "Ktor's read channel")
-    val payload = into.slice(0, recvHeader(source, into.size()))
+    val payload = into.slice(0, recvHeader(source, frameLimit(into)).toLong())
     source.drive(FrameParts.payload(source, payload))
     return payload
 }
@@ -211,6 +214,36 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> B
     source.drive(FrameParts.payload(source, payload))
     return payload
 }
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view of exactly the
+ * payload's size acquired from [pool] after the header passed its checks,
+ * suspending (never blocking a thread) while the pool is at its bound.
+ *
+ * The caller owns the returned view and must close it once done (`use { }`); its
+ * slices are valid only until then. If the payload fails to arrive, or the call is
+ * cancelled, the view goes back to the pool.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the channel's framing is lost.
+ *
+ * @return a pooled view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws IllegalArgumentException if [maxSize] is negative or the payload cannot fit in the pool's bound
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val source = KtorSource(this, "Ktor's read channel")
+    val size = recvHeader(source, maxSize)
+    val payload = pool.acquireView(size)
+    releasingOnFailure(payload) { source.drive(FrameParts.payload(source, payload)) }
+    return payload
+}
+
+/** The largest payload a frame received into [into] may have: its size, at most a frame's Int limit. */
+internal fun frameLimit(into: ByteView): Int = minOf(into.size(), Int.MAX_VALUE.toLong()).toInt()
 
 private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
     val header = ByteView.allocate(Frames.HEADER_SIZE)

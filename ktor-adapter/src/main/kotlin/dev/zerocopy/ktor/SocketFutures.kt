@@ -3,6 +3,7 @@ package dev.zerocopy.ktor
 import dev.zerocopy.ByteView
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
+import dev.zerocopy.ViewPool
 import io.ktor.network.sockets.Socket
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -130,6 +131,18 @@ public object SocketFutures {
         maxSize: Int,
         allocator: IntFunction<ByteView> = IntFunction(ByteView::allocate),
     ): CompletableFuture<ByteView> = start { socket.recvFrame(maxSize) { allocator.apply(it) } }
+
+    /**
+     * Receives one frame of at most [maxSize] payload bytes into a view acquired
+     * from [pool]; see [Socket.recvFrame]. The caller owns the view the future
+     * completes with and must close it; cancelling the future before it completes
+     * releases whatever the receive had taken from the pool.
+     *
+     * @return a future of a pooled view of exactly the payload
+     */
+    @JvmStatic
+    public fun recvFrame(socket: Socket, maxSize: Int, pool: ViewPool): CompletableFuture<ByteView> =
+        start { socket.recvFrame(maxSize, pool) }
 
     /**
      * Sends [count] bytes of [file] from [offset] (-1: to the end); see [Socket.sendFile].

@@ -6,8 +6,10 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.NioSide
+import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.awaitReady
 import dev.zerocopy.ktor.internal.checkNotBroken
 import dev.zerocopy.ktor.internal.drive
@@ -15,6 +17,7 @@ import dev.zerocopy.ktor.internal.fallbackDescription
 import dev.zerocopy.ktor.internal.fallbackReadChannel
 import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
+import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
 import java.nio.ReadOnlyBufferException
@@ -106,7 +109,7 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
-    val buffer = view.buffer()
+    val buffer = view.buffers()[0]
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
     val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
     while (true) {
@@ -126,7 +129,7 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
  * @return the bytes sent, header included
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
@@ -144,7 +147,7 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(into)
-    val payload = into.slice(0, recvHeader(side, into.size()))
+    val payload = into.slice(0, recvHeader(side, frameLimit(into)).toLong())
     drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
 }
@@ -168,6 +171,33 @@ public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView =
     val size = recvHeader(side, maxSize)
     val payload = FrameParts.allocated(allocator(size), size)
     drive(this, side, FrameParts.payload(side.channel, payload))
+    return payload
+}
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view of exactly the
+ * payload's size acquired from [pool] after the header passed its checks,
+ * suspending (never blocking a thread) while the pool is at its bound.
+ *
+ * The caller owns the returned view and must close it once done (`use { }`); its
+ * slices are valid only until then. If the payload fails to arrive, or the call is
+ * cancelled, the view goes back to the pool.
+ *
+ * Cancellable while suspended; a frame cancelled part way leaves the stream inside
+ * the frame, so the connection's framing is lost.
+ *
+ * @return a pooled view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws IllegalArgumentException if [maxSize] is negative or the payload cannot fit in the pool's bound
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun Socket.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, pool)
+    val size = recvHeader(side, maxSize)
+    val payload = pool.acquireView(size)
+    releasingOnFailure(payload) { drive(this, side, FrameParts.payload(side.channel, payload)) }
     return payload
 }
 

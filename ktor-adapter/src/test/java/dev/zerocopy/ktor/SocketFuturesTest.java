@@ -9,6 +9,7 @@ import dev.zerocopy.ByteView;
 import dev.zerocopy.EndOfStreamException;
 import dev.zerocopy.FileMode;
 import dev.zerocopy.FileTransfer;
+import dev.zerocopy.ViewPool;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,21 @@ final class SocketFuturesTest {
             assertEquals(2L * bytes.length + 8 + 100, sent.get(30, TimeUnit.SECONDS));
             assertEquals(payload, ByteView.wrap(Files.readAllBytes(dir.resolve("copy.bin"))));
         }
+    }
+
+    @Test
+    void aPooledFrameArrivesThroughAFutureAndGoesBackOnClose() throws Exception {
+        ViewPool pool = new ViewPool(1 << 20);
+        ByteView payload = ByteView.wrap(random(5000, 42)).readOnly();
+        try (JavaLoopback pair = new JavaLoopback()) {
+            SocketFutures.sendFrame(pair.getClient(), payload).get(30, TimeUnit.SECONDS);
+
+            try (ByteView received = SocketFutures.recvFrame(pair.getServer(), 5000, pool).get(30, TimeUnit.SECONDS)) {
+                assertEquals(payload, received);
+                assertEquals(1, pool.figures().viewsOut());
+            }
+        }
+        assertEquals(0, pool.figures().viewsOut());
     }
 
     @Test

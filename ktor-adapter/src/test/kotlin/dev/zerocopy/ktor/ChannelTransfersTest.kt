@@ -46,13 +46,13 @@ class ChannelTransfersTest : FunSpec({
                 val input = server.openReadChannel()
                 coroutineScope {
                     launch {
-                        output.sendFrom(payload) shouldBe payload.size().toLong()
+                        output.sendFrom(payload) shouldBe payload.size()
                         output.sendFrom(listOf(payload.slice(0, 3), ByteView.empty(), payload.slice(3, 1000)))
                         output.sendFrame(payload.slice(0, 777))
                         output.sendFrame(payload.slice(0, 5000))
                     }
                     val whole = ByteView.allocateDirect(payload.size())
-                    input.recvInto(whole) shouldBe payload.size().toLong()
+                    input.recvInto(whole) shouldBe payload.size()
                     whole shouldBe payload
                     val gathered = ByteView.allocate(1000)
                     input.recvInto(gathered)

@@ -36,12 +36,12 @@ class SocketTransfersTest : FunSpec({
             val payload = ByteView.wrap(randomBytes(10 shl 20, 1)).readOnly()
             withLoopback(selector) { client, server ->
                 coroutineScope {
-                    launch { client.sendFrom(payload) shouldBe payload.size().toLong() }
+                    launch { client.sendFrom(payload) shouldBe payload.size() }
                     val atServer = ByteView.allocateDirect(payload.size())
                     server.recvInto(atServer)
                     atServer shouldBe payload
                     launch { server.sendFrom(atServer) }
-                    val atClient = ByteView.allocate(payload.size())
+                    val atClient = ByteView.allocate(payload.size().toInt())
                     client.recvInto(atClient)
                     atClient shouldBe payload
                 }
@@ -52,10 +52,10 @@ class SocketTransfersTest : FunSpec({
     test("the seed's 400 MB of doubles arrives into a preallocated view") {
         withTimeout(60.seconds) {
             val count = 50_000_000
-            val sent = ByteView.allocateDirect(count * 8)
+            val sent = ByteView.allocateDirect(count * 8L)
             val doubles = sent.asDoubles()
             for (i in 0 until count) doubles.put(i, i.toDouble())
-            val received = ByteView.allocateDirect(count * 8)
+            val received = ByteView.allocateDirect(count * 8L)
             withLoopback(selector) { client, server ->
                 coroutineScope {
                     launch { server.sendFrom(sent) }

@@ -13,7 +13,7 @@ import java.net.InetSocketAddress
 import java.nio.channels.SocketChannel
 
 /** Slices the receive view is filled in, so that progress can be shown between them. */
-private const val SLICE_BYTES = 8 shl 20
+private const val SLICE_BYTES = 8L shl 20
 
 /**
  * What one connection received: the payload (a view of the receive buffer, not a
@@ -44,12 +44,12 @@ public class FetchResult internal constructor(
 public class ArrayFetcher(count: Int, private val wire: Wire, private val engine: Engine, private val repeat: Int = 1) {
 
     init {
-        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (a view holds at most 2^31-1 bytes), was $count" }
+        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (asDoubles covers at most 2^31-1 bytes), was $count" }
         require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
     }
 
     /** The preallocated receive view: `count` doubles. */
-    public val view: ByteView = ByteView.allocateDirect(count * Double.SIZE_BYTES)
+    public val view: ByteView = ByteView.allocateDirect(count.toLong() * Double.SIZE_BYTES)
 
     private val header = ByteView.allocate(Frames.HEADER_SIZE)
 
@@ -78,23 +78,23 @@ public class ArrayFetcher(count: Int, private val wire: Wire, private val engine
     private inline fun receiveAll(progress: (Long) -> Unit, recv: (ByteView) -> Unit): FetchResult {
         val nanos = LongArray(repeat)
         var received = 0L
-        var size = 0
+        var size = 0L
         for (transfer in 0 until repeat) {
             val start = System.nanoTime()
             size = if (wire == Wire.FRAMED) {
                 recv(header)
-                Frames.payloadSize(header, view.size())
+                Frames.payloadSize(header, view.size().toInt()).toLong()
             } else {
                 view.size()
             }
-            var offset = 0
+            var offset = 0L
             while (offset < size) {
                 val end = offset + minOf(SLICE_BYTES, size - offset)
                 try {
                     recv(view.slice(offset, end))
                 } catch (early: EndOfStreamException) {
                     // The slice's counts mean nothing to the caller; the transfer's do.
-                    throw EndOfStreamException(offset + early.transferred(), size.toLong(), "bytes of the array")
+                    throw EndOfStreamException(offset + early.transferred(), size, "bytes of the array")
                 }
                 received += end - offset
                 offset = end

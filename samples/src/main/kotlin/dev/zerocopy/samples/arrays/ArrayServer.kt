@@ -96,7 +96,7 @@ internal class Shipment(val data: ByteView, val wire: Wire, val repeat: Int, pri
         return try {
             repeat(repeat) { send(data) }
             val nanos = System.nanoTime() - start
-            val bytes = data.size().toLong() * repeat
+            val bytes = data.size() * repeat
             report("sent ${grouped(bytes)} bytes ($wire) to $peer in ${seconds(nanos)}: ${gibPerSecond(bytes, nanos)}")
             served.incrementAndGet()
             true

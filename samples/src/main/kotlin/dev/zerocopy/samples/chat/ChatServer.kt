@@ -258,7 +258,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
          */
         fun offer(view: ByteView) {
             if (farewell.isCompleted) return
-            val size = view.size().toLong()
+            val size = view.size()
             if (queuedBytes.addAndGet(size) > limits.maxQueueBytes) {
                 queuedBytes.addAndGet(-size)
                 farewell.complete(
@@ -283,7 +283,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
             if (bye.dropQueue) {
                 while (true) {
                     val dropped = outbox.tryReceive().getOrNull() ?: break
-                    queuedBytes.addAndGet(-dropped.size().toLong())
+                    queuedBytes.addAndGet(-dropped.size())
                 }
             }
             bye.notice?.let { outbox.trySend(encode(it)) }
@@ -300,7 +300,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                     while (batch.size < MAX_BATCH) batch += outbox.tryReceive().getOrNull() ?: break
                     // One gathering write for everything queued: the views go out as they are.
                     socket.sendFrom(batch)
-                    queuedBytes.addAndGet(-batch.sumOf { it.size().toLong() })
+                    queuedBytes.addAndGet(-batch.sumOf { it.size() })
                     batch.clear()
                 }
             } catch (failed: IOException) {

@@ -69,7 +69,7 @@ internal class LineReader(private val socket: Socket, private val maxLine: Int) 
                 scanned -= start
                 start = 0
             }
-            val received = socket.recvSome(view.slice(end))
+            val received = socket.recvSome(view.slice(end.toLong()))
             if (received < 0) return Read.End(end - start)
             end += received
         }

@@ -237,17 +237,17 @@ internal class Exchanges(
      * the head and the first slice in one gathering write, then 8 MiB slices.
      */
     private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String) {
-        val (head, body) = plan(x, content.size().toLong(), type)
+        val (head, body) = plan(x, content.size(), type)
         if (body == null) return send(socket, listOf(head))
         x.mode = mode
-        var from = body.first.toInt()
-        val end = (body.last + 1).toInt()
+        var from = body.first
+        val end = body.last + 1
         var views = listOf(head)
         while (from < end) {
             val to = minOf(from + SEND_STEP, end)
             send(socket, views + content.slice(from, to))
             x.bytes += to - from
-            bodyBytesSent.addAndGet((to - from).toLong())
+            bodyBytesSent.addAndGet(to - from)
             views = emptyList()
             from = to
         }
@@ -292,8 +292,8 @@ internal class Exchanges(
         val stream = live.open(name, put?.total ?: 0)
         x.mode = "LIVE"
         if (put != null) {
-            val from = put.range.first.toInt()
-            val to = (put.range.last + 1).toInt()
+            val from = put.range.first
+            val to = put.range.last + 1
             stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
             var committed = false
             try {
@@ -325,17 +325,17 @@ internal class Exchanges(
      * hold the first body bytes; each step lands in the view's memory with no array between.
      */
     private suspend fun receive(input: ByteReadChannel, target: ByteView, x: Exchange) {
-        var from = 0
+        var from = 0L
         while (from < target.size()) {
             val to = minOf(from + RECEIVE_STEP, target.size())
             try {
                 withTimeoutOrNull(stall) { input.recvInto(target.slice(from, to)) }
                     ?: throw IOException("upload stalled: $from of ${target.size()} body bytes arrived, then nothing for $stall")
             } catch (ended: EndOfStreamException) {
-                throw EndOfStreamException(from + ended.transferred(), target.size().toLong(), "body bytes (client left mid-body)")
+                throw EndOfStreamException(from + ended.transferred(), target.size(), "body bytes (client left mid-body)")
             }
             from = to
-            x.bytes = from.toLong()
+            x.bytes = from
         }
     }
 

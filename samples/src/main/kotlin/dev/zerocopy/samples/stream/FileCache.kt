@@ -22,7 +22,7 @@ internal class FileCache private constructor(private val views: Map<Path, ByteVi
     val fileCount: Int get() = views.size
 
     /** The bytes held. */
-    val byteCount: Long get() = views.values.sumOf { it.size().toLong() }
+    val byteCount: Long get() = views.values.sumOf { it.size() }
 
     companion object {
         private val log = LoggerFactory.getLogger(FileCache::class.java)
@@ -32,7 +32,8 @@ internal class FileCache private constructor(private val views: Map<Path, ByteVi
 
         /**
          * Loads the files under [root], smallest first, while they fit in [limit] bytes; a
-         * file over 2 GiB (a view's limit) or past the limit stays on disk and is logged.
+         * file past the limit stays on disk and is logged. A file over 2 GiB is held in
+         * pieces, one view all the same.
          */
         fun load(root: ContentRoot, limit: Long): FileCache {
             val views = HashMap<Path, ByteView>()
@@ -40,15 +41,17 @@ internal class FileCache private constructor(private val views: Map<Path, ByteVi
             for (file in root.files().sortedBy { it.toFile().length() }) {
                 FileChannel.open(file, StandardOpenOption.READ).use { channel ->
                     val size = channel.size()
-                    if (size > LiveStreams.MAX_STREAM_BYTES || size > limit - used) {
+                    if (size > limit - used) {
                         log.info("not cached (would pass the {}-byte cache limit): {} ({} bytes)", limit, file, size)
                         return@use
                     }
-                    val view = ByteView.allocateDirect(size.toInt())
-                    val buffer = view.buffer()
-                    while (buffer.hasRemaining()) {
-                        if (channel.read(buffer, buffer.position().toLong()) < 0) {
-                            throw EndOfStreamException(buffer.position().toLong(), size, "bytes of $file (it shrank while loading)")
+                    val view = ByteView.allocateDirect(size)
+                    var loaded = 0L
+                    for (buffer in view.buffers()) {
+                        while (buffer.hasRemaining()) {
+                            val read = channel.read(buffer, loaded)
+                            if (read < 0) throw EndOfStreamException(loaded, size, "bytes of $file (it shrank while loading)")
+                            loaded += read
                         }
                     }
                     views[file] = view.readOnly()
