@@ -205,7 +205,7 @@ public final class Frames {
      * <p>The caller owns the returned view and must {@link ByteView#close()} it once
      * done; its slices are valid only until then.
      *
-     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
      * @param maxSize the largest payload accepted; at most the pool's bound
      * @param pool where the payload's memory comes from
      * @param timeout how long the whole frame may take, or null to wait as long as it takes
