@@ -28,7 +28,7 @@ public final class QuickStart {
             Path file = Files.write(Files.createTempFile("zerocopy", ".bin"), new byte[4096]);
             FileTransfer sent = ZeroCopy.sendFile(file, client);       // socket.sendfile()
             ZeroCopy.recvInto(server, ByteView.allocate(4096));
-            System.out.println(sent.transferred() + " bytes by " + sent.mode()); // COPY: the peer is on loopback
+            System.out.println(sent.transferred() + " bytes by " + sent.mode()); // COPY: AUTO copies to this machine until it has measured
             Files.delete(file);
         }
     }

@@ -96,14 +96,14 @@ public final class Frames {
     }
 
     /**
-     * Sends {@code payload} as one frame to a non-blocking {@code target} within {@code timeout}.
+     * Sends {@code payload} as one frame within {@code timeout}; a blocking channel is closed
+     * if it expires (see {@link ZeroCopy}).
      *
-     * @param target a non-blocking channel
+     * @param target the channel to write to
      * @param payload the bytes to send
      * @param timeout how long the whole send may take
      * @return the bytes sent, header included
      * @throws TransferTimeoutException if the timeout expires first; it counts the frame bytes sent
-     * @throws IllegalArgumentException if {@code target} is a blocking selectable channel
      * @throws IOException if the channel fails; part of the frame may have been sent
      */
     public static long sendFrame(WritableByteChannel target, ByteView payload, Duration timeout)
@@ -131,10 +131,10 @@ public final class Frames {
     }
 
     /**
-     * Receives one frame into {@code into} from a non-blocking {@code source} within
-     * {@code timeout}, as {@link #recvFrame(ReadableByteChannel, ByteView)} does.
+     * Receives one frame into {@code into} within {@code timeout} (a blocking channel is
+     * closed if it expires), as {@link #recvFrame(ReadableByteChannel, ByteView)} does.
      *
-     * @param source a non-blocking channel
+     * @param source the channel to read from
      * @param into a writable view at least as large as the payload
      * @param timeout how long the whole frame may take
      * @return the slice of {@code into} holding the payload
@@ -179,7 +179,7 @@ public final class Frames {
      * (2,147,483,639) is taken as that, so that the allocator is never asked for more than
      * a JVM array can hold.
      *
-     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
      * @param maxSize the largest payload accepted
      * @param allocator makes a writable view of at least the given size; called
      *     once, only after the header passed its checks
@@ -211,7 +211,7 @@ public final class Frames {
      * <p>The caller owns the returned view and must {@link ByteView#close()} it once
      * done; its slices are valid only until then.
      *
-     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
      * @param maxSize the largest payload accepted; at most the pool's bound
      * @param pool where the payload's memory comes from
      * @param timeout how long the whole frame may take, or null to wait as long as it takes

@@ -44,10 +44,12 @@
  * buffer where that cannot work: a target that is not one of the JDK's own
  * channels, or a {@code transferTo} that fails. A fallback resumes at the exact
  * byte where zero-copy stopped. "Zero-copy" saves CPU on a real network card, but
- * over loopback the kernel copies either way, and the copy loop measured both
- * faster (1.5x) and cheaper in CPU per GiB, so {@link dev.zerocopy.FileMode#AUTO}
- * picks the copy loop for loopback peers. {@link dev.zerocopy.FileTransfer} states
- * the whole rule and reports, after each transfer, which mode ran and why.
+ * over loopback the kernel copies either way, and which mode moves faster depends
+ * on the machine and on how many connections compete, so
+ * {@link dev.zerocopy.FileMode#AUTO} does not follow a rule for sockets: the process
+ * measures both modes per class of peer (this machine, remote) and takes the faster.
+ * {@link dev.zerocopy.FileTransfer} states how, and reports, after each transfer,
+ * which mode ran and why.
  * Receiving into a file ({@link dev.zerocopy.ZeroCopy#recvFile}) copies from a
  * socket: JDK 17 has no kernel path in that direction.
  *

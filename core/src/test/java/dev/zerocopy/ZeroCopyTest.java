@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +13,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -247,12 +250,72 @@ final class ZeroCopyTest {
     }
 
     @Test
-    void aTimeoutOnABlockingSocketIsRefusedUpFront() throws Exception {
+    void aTimeoutOnABlockingSocketClosesItAndCountsTheBytesReceived() throws Exception {
+        byte[] sent = Bytes.random(100, 7);
         try (Loopback loopback = Loopback.open()) {
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> ZeroCopy.recvInto(loopback.client, ByteView.allocate(1), Duration.ofSeconds(1)));
-            assertTrue(refused.getMessage().startsWith("a timeout needs a non-blocking channel"), refused.getMessage());
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(sent, 0, 10));
+            ByteView view = ByteView.allocate(100);
+
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.recvInto(loopback.client, view, Duration.ofMillis(300)));
+
+            assertEquals(10, timeout.transferred());
+            assertEquals(100, timeout.byteCount());
+            assertEquals("timed out after 300 ms with 10 of 100 bytes received (the blocking channel was closed"
+                    + " at the deadline)", timeout.getMessage());
+            assertInstanceOf(AsynchronousCloseException.class, timeout.getCause());
+            assertFalse(loopback.client.isOpen());
+            assertArrayEquals(Arrays.copyOf(sent, 10), view.slice(0, 10).toByteArray());
         }
+    }
+
+    @Test
+    void aTimeoutOnABlockingSocketEndsASendToAPeerThatStoppedReading() throws Exception {
+        try (Loopback loopback = Loopback.open()) {
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.sendFrom(loopback.server, ByteView.allocate(64 << 20), Duration.ofMillis(300)));
+
+            assertTrue(timeout.transferred() > 0 && timeout.transferred() < 64 << 20, timeout.getMessage());
+            assertEquals(64 << 20, timeout.byteCount());
+            assertFalse(loopback.server.isOpen());
+            assertEquals(timeout.transferred(), drain(loopback.client), "the peer saw exactly the bytes counted");
+        }
+    }
+
+    @Test
+    void aTimeoutEndsAZeroCopyFileSendBlockedInTheKernel(@TempDir Path dir) throws Exception {
+        int size = 64 << 20;
+        Path file = Files.write(dir.resolve("stalled.bin"), Bytes.random(size, 23));
+        try (Loopback loopback = Loopback.open()) {
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.sendFile(file, loopback.server, 0, size,
+                            FileOptions.defaults().withMode(FileMode.ZERO_COPY).withTimeout(Duration.ofMillis(300))));
+
+            assertTrue(timeout.transferred() > 0 && timeout.transferred() < size, timeout.getMessage());
+            assertFalse(loopback.server.isOpen());
+            assertEquals(timeout.transferred(), drain(loopback.client), "the peer saw exactly the bytes counted");
+        }
+    }
+
+    @Test
+    void aTimeoutOnABlockingSocketThatIsNotReachedLeavesItOpen() throws Exception {
+        byte[] sent = Bytes.random(100, 7);
+        try (Loopback loopback = Loopback.open()) {
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(sent), Duration.ofSeconds(30));
+            ByteView view = ByteView.allocate(100);
+            assertEquals(100, ZeroCopy.recvInto(loopback.client, view, Duration.ofSeconds(30)));
+            assertArrayEquals(sent, view.toByteArray());
+            assertTrue(loopback.client.isOpen() && loopback.server.isOpen());
+        }
+    }
+
+    private static long drain(SocketChannel source) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long total = 0;
+        for (int read; (read = source.read(buffer.clear())) >= 0; ) {
+            total += read;
+        }
+        return total;
     }
 
     @Test
@@ -300,7 +363,7 @@ final class ZeroCopyTest {
     void closingTheChannelEndsAReceiveWaitingForReadiness() throws Exception {
         try (Loopback loopback = Loopback.open().nonBlocking()) {
             Background<Long> receiver = Background.start(() -> ZeroCopy.recvInto(loopback.client, ByteView.allocate(8)));
-            receiver.awaitFrameInStack("sun.nio.ch.SelectorImpl", "select");
+            receiver.awaitFrameInStack("dev.zerocopy.internal.ReadinessWait", "await");
             loopback.client.close();
 
             TransferException failure = assertThrows(TransferException.class, receiver::join);

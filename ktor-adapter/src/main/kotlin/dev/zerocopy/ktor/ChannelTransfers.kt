@@ -141,6 +141,7 @@ public suspend fun ByteWriteChannel.sendFile(
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer = FileChannel.open(path, StandardOpenOption.READ).use { sendFile(it, offset, count, options) }
 
+@JvmSynthetic // internal: kept out of Java's view of the public class
 internal suspend fun ByteWriteChannel.sendFile(
     file: FileChannel,
     offset: Long,
@@ -288,6 +289,7 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): Byte
 }
 
 /** The largest payload a frame received into [into] may have: its size, at most a frame's Int limit. */
+@JvmSynthetic // internal: kept out of Java's view of the public class
 internal fun frameLimit(into: ByteView): Int = minOf(into.size(), Int.MAX_VALUE.toLong()).toInt()
 
 private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
@@ -319,6 +321,7 @@ public suspend fun ByteReadChannel.recvFile(
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer = recvFile(file, offset, count, options, "Ktor's read channel")
 
+@JvmSynthetic // internal: kept out of Java's view of the public class
 internal suspend fun ByteReadChannel.recvFile(
     file: FileChannel,
     offset: Long,

@@ -122,7 +122,11 @@ class SocketTransfersTest : FunSpec({
                             }
                             val transfer = sent.await()
                             transfer.transferred() shouldBe content.size - 2001L
-                            transfer.mode() shouldBe (if (mode == FileMode.AUTO) FileMode.COPY else mode)
+                            if (mode == FileMode.AUTO) {
+                                transfer.autoReason() shouldContain "peers on this machine"
+                            } else {
+                                transfer.mode() shouldBe mode
+                            }
                         }
                     }
                     val written = Files.readAllBytes(copy)
