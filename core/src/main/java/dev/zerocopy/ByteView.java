@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.internal.Lease;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,21 +32,74 @@ import java.util.Objects;
  * change, and the view does not order such writes against concurrent reads:
  * that is the caller's business, as with any shared array.
  *
- * <p><b>Size.</b> A view holds at most {@link Integer#MAX_VALUE} bytes, the
- * limit of a {@link ByteBuffer}. Larger data is sent as several views.
+ * <p><b>Size.</b> Sizes, offsets and indexes are {@code long}. A view of at most
+ * {@link Integer#MAX_VALUE} bytes made by {@link #wrap}, {@link #allocateDirect(long)}
+ * or {@link #map} lies in one buffer underneath. A larger direct or mapped view
+ * is held in several buffers ("pieces", 1 GiB each unless
+ * {@link #allocateDirect(long, int)} says otherwise): it slices in constant time,
+ * is sent with gathering writes and received into like any view, and
+ * {@link #buffers()} hands out one buffer per piece. {@link #buffer()} and the
+ * typed views need one buffer, so they work for any window that lies within one
+ * piece (up to 2 GiB) and refuse a window that does not, with a message naming
+ * its size and where to cut it with {@link #slice(long, long)}.
+ *
+ * <p><b>Release.</b> A view from a {@link ViewPool} is held until {@link #close()}
+ * is called once on it or on any view made from it; afterwards every method
+ * that reaches its bytes throws {@link IllegalStateException}. Views not from a
+ * pool need no release, and {@code close()} does nothing for them.
  *
  * <p>Equality and hash code compare content, so a writable view used as a map
  * key must not change while it is there.
  */
-public final class ByteView {
+public final class ByteView implements AutoCloseable {
 
     private static final ByteView EMPTY = new ByteView(ByteBuffer.allocate(0));
 
-    /** The window: position 0, limit == capacity == size; never modified, never handed out. */
+    /** The size of each piece of a view too large for one buffer. */
+    static final int DEFAULT_PIECE_SIZE = 1 << 30;
+
+    /**
+     * The window of a view that lies in one buffer: position 0, limit == capacity ==
+     * size; never modified, never handed out. Null for a view over several pieces.
+     */
     private final ByteBuffer window;
+    /** The pool acquisition this view is part of, or null if the memory is not pooled. */
+    private final Lease lease;
+    /**
+     * For a view over several pieces: the whole pieces (all but the last
+     * {@code pieceSize} bytes long), shared by every view over them; never modified.
+     */
+    private final ByteBuffer[] pieces;
+    private final int pieceSize;
+    /** Where this view starts in the pieces taken end to end, and its size. */
+    private final long start;
+    private final long size;
 
     private ByteView(ByteBuffer window) {
+        this(window, null);
+    }
+
+    private ByteView(ByteBuffer window, Lease lease) {
         this.window = window;
+        this.lease = lease;
+        this.pieces = null;
+        this.pieceSize = 0;
+        this.start = 0;
+        this.size = window.capacity();
+    }
+
+    private ByteView(ByteBuffer[] pieces, int pieceSize, long start, long size) {
+        this.window = null;
+        this.lease = null;
+        this.pieces = pieces;
+        this.pieceSize = pieceSize;
+        this.start = start;
+        this.size = size;
+    }
+
+    /** A view of pooled memory, for {@link ViewPool}. */
+    static ByteView leased(ByteBuffer window, Lease lease) {
+        return new ByteView(window, lease);
     }
 
     /**
@@ -100,19 +154,47 @@ public final class ByteView {
     }
 
     /**
-     * Returns a writable view of a new zero-filled direct buffer of {@code size}
-     * bytes. Direct memory is what sockets read and write without an extra copy
-     * inside the JDK, so it is the best place for large data that travels. It is
-     * freed when the last view and buffer over it become unreachable.
+     * Returns a writable view of new zero-filled direct memory of {@code size}
+     * bytes: one buffer up to {@link Integer#MAX_VALUE} bytes, 1 GiB pieces beyond.
+     * Direct memory is what sockets read and write without an extra copy inside the
+     * JDK, so it is the best place for large data that travels. It is freed when
+     * the last view and buffer over it become unreachable; for memory released on
+     * demand, use a {@link ViewPool}.
      *
      * @param size the number of bytes
      * @return a new writable direct view
      * @throws IllegalArgumentException if {@code size} is negative
      * @throws OutOfMemoryError if the JVM's direct memory limit would be exceeded
      */
-    public static ByteView allocateDirect(int size) {
+    public static ByteView allocateDirect(long size) {
+        return allocateDirect(size, size <= Integer.MAX_VALUE ? Integer.MAX_VALUE : DEFAULT_PIECE_SIZE);
+    }
+
+    /**
+     * Returns a writable view of new zero-filled direct memory of {@code size} bytes
+     * held in pieces of {@code pieceSize} bytes (the last one shorter), one buffer if
+     * {@code size <= pieceSize}. Smaller pieces are easier for the JVM to find room
+     * for; each piece is a window {@link #buffer()} can hand out whole.
+     *
+     * @param size the number of bytes
+     * @param pieceSize the size of each piece
+     * @return a new writable direct view
+     * @throws IllegalArgumentException if {@code size} is negative or {@code pieceSize} is not positive
+     * @throws OutOfMemoryError if the JVM's direct memory limit would be exceeded
+     */
+    public static ByteView allocateDirect(long size, int pieceSize) {
         checkSize(size);
-        return new ByteView(ByteBuffer.allocateDirect(size));
+        if (pieceSize <= 0) {
+            throw new IllegalArgumentException("pieceSize must be > 0, was " + pieceSize);
+        }
+        if (size <= pieceSize) {
+            return new ByteView(ByteBuffer.allocateDirect((int) size));
+        }
+        ByteBuffer[] pieces = new ByteBuffer[pieceCount(size, pieceSize)];
+        for (int i = 0; i < pieces.length; i++) {
+            pieces[i] = ByteBuffer.allocateDirect((int) Math.min(pieceSize, size - (long) i * pieceSize));
+        }
+        return new ByteView(pieces, pieceSize, 0, size);
     }
 
     /**
@@ -138,9 +220,8 @@ public final class ByteView {
      * @param offset the file position of the first byte in the view
      * @param count the number of bytes in the view
      * @return a direct, read-only view of the file region
-     * @throws IllegalArgumentException if the range is negative, larger than
-     *     {@link Integer#MAX_VALUE}, or extends past the end of the file (the
-     *     message names the file's size)
+     * @throws IllegalArgumentException if the range is negative or extends past the
+     *     end of the file (the message names the file's size)
      * @throws IOException if the file cannot be opened or mapped
      */
     public static ByteView map(Path file, long offset, long count) throws IOException {
@@ -153,23 +234,20 @@ public final class ByteView {
      * Maps {@code count} bytes of an open file channel starting at {@code offset}
      * into memory, read-only, as {@link #map(Path, long, long)} does. The channel's
      * position is not used or changed, and it may be closed once this returns.
+     * A region larger than {@link Integer#MAX_VALUE} bytes is mapped in 1 GiB pieces.
      *
      * @param file a channel open for reading
      * @param offset the file position of the first byte in the view
      * @param count the number of bytes in the view
      * @return a direct, read-only view of the file region
-     * @throws IllegalArgumentException if the range is negative, larger than
-     *     {@link Integer#MAX_VALUE}, or extends past the end of the file
+     * @throws IllegalArgumentException if the range is negative or extends past the
+     *     end of the file
      * @throws IOException if the file cannot be mapped
      */
     public static ByteView map(FileChannel file, long offset, long count) throws IOException {
         if (offset < 0 || count < 0) {
             throw new IllegalArgumentException(
                     "cannot map offset " + offset + ", count " + count + ": both must be >= 0");
-        }
-        if (count > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(
-                    "cannot map " + count + " bytes: a view holds at most " + Integer.MAX_VALUE);
         }
         long fileSize = file.size();
         if (offset > fileSize - count) {
@@ -179,7 +257,15 @@ public final class ByteView {
         if (count == 0) {
             return new ByteView(ByteBuffer.allocateDirect(0).asReadOnlyBuffer());
         }
-        return new ByteView(file.map(FileChannel.MapMode.READ_ONLY, offset, count));
+        if (count <= Integer.MAX_VALUE) {
+            return new ByteView(file.map(FileChannel.MapMode.READ_ONLY, offset, count));
+        }
+        ByteBuffer[] pieces = new ByteBuffer[pieceCount(count, DEFAULT_PIECE_SIZE)];
+        for (int i = 0; i < pieces.length; i++) {
+            long at = (long) i * DEFAULT_PIECE_SIZE;
+            pieces[i] = file.map(FileChannel.MapMode.READ_ONLY, offset + at, Math.min(DEFAULT_PIECE_SIZE, count - at));
+        }
+        return new ByteView(pieces, DEFAULT_PIECE_SIZE, 0, count);
     }
 
     /**
@@ -187,8 +273,8 @@ public final class ByteView {
      *
      * @return the size in bytes
      */
-    public int size() {
-        return window.capacity();
+    public long size() {
+        return size;
     }
 
     /**
@@ -197,7 +283,7 @@ public final class ByteView {
      * @return {@code true} if {@link #size()} is 0
      */
     public boolean isEmpty() {
-        return window.capacity() == 0;
+        return size == 0;
     }
 
     /**
@@ -208,7 +294,7 @@ public final class ByteView {
      * @return {@code true} if this view is read-only
      */
     public boolean isReadOnly() {
-        return window.isReadOnly();
+        return window != null ? window.isReadOnly() : pieces[0].isReadOnly();
     }
 
     /**
@@ -218,7 +304,7 @@ public final class ByteView {
      * @return {@code true} for direct and mapped views
      */
     public boolean isDirect() {
-        return window.isDirect();
+        return window != null ? window.isDirect() : pieces[0].isDirect();
     }
 
     /**
@@ -228,13 +314,24 @@ public final class ByteView {
      * @return a read-only view of the same window; this view if it is read-only already
      */
     public ByteView readOnly() {
-        return isReadOnly() ? this : new ByteView(window.asReadOnlyBuffer());
+        if (isReadOnly()) {
+            return this;
+        }
+        if (window != null) {
+            return new ByteView(held().asReadOnlyBuffer(), lease);
+        }
+        ByteBuffer[] readOnly = new ByteBuffer[pieces.length];
+        for (int i = 0; i < pieces.length; i++) {
+            readOnly[i] = pieces[i].asReadOnlyBuffer();
+        }
+        return new ByteView(readOnly, pieceSize, start, size);
     }
 
     /**
      * Returns the view of bytes {@code from} (inclusive) to {@code to} (exclusive)
-     * of this view, in constant time and without copying. The slice shares content
-     * with this view and is read-only if this view is.
+     * of this view, in constant time and without copying, whatever the size. The
+     * slice shares content with this view and is read-only if this view is; a slice
+     * of a pooled view is valid only while that view is held.
      *
      * @param from the index of the first byte of the slice
      * @param to the index after the last byte of the slice
@@ -242,15 +339,26 @@ public final class ByteView {
      * @throws IndexOutOfBoundsException if {@code from < 0}, {@code to > size()} or
      *     {@code from > to}; the message names both bounds and the size
      */
-    public ByteView slice(int from, int to) {
-        if (from < 0 || to > window.capacity() || from > to) {
+    public ByteView slice(long from, long to) {
+        if (from < 0 || to > size || from > to) {
             throw new IndexOutOfBoundsException(
-                    "slice [" + from + ", " + to + ") out of bounds for a view of " + window.capacity() + " bytes");
+                    "slice [" + from + ", " + to + ") out of bounds for a view of " + size + " bytes");
         }
-        if (from == 0 && to == window.capacity()) {
+        if (from == 0 && to == size) {
+            held();
             return this;
         }
-        return new ByteView(window.slice(from, to - from));
+        if (window != null) {
+            return new ByteView(held().slice((int) from, (int) (to - from)), lease);
+        }
+        long at = start + from;
+        long count = to - from;
+        int first = (int) (at / pieceSize);
+        int last = count == 0 ? first : (int) ((at + count - 1) / pieceSize);
+        if (first == last) {
+            return new ByteView(pieces[first].slice((int) (at - (long) first * pieceSize), (int) count));
+        }
+        return new ByteView(pieces, pieceSize, at, count);
     }
 
     /**
@@ -261,8 +369,8 @@ public final class ByteView {
      * @return a view of {@code size() - from} bytes sharing content with this one
      * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
      */
-    public ByteView slice(int from) {
-        return slice(from, window.capacity());
+    public ByteView slice(long from) {
+        return slice(from, size);
     }
 
     /**
@@ -272,8 +380,13 @@ public final class ByteView {
      * @return the byte there
      * @throws IndexOutOfBoundsException if {@code index} is outside the view
      */
-    public byte get(int index) {
-        return window.get(Objects.checkIndex(index, window.capacity()));
+    public byte get(long index) {
+        Objects.checkIndex(index, size);
+        if (window != null) {
+            return held().get((int) index);
+        }
+        long at = start + index;
+        return pieces[(int) (at / pieceSize)].get((int) (at % pieceSize));
     }
 
     /**
@@ -284,9 +397,40 @@ public final class ByteView {
      * none disturbs another.
      *
      * @return a fresh buffer over the view's bytes
+     * @throws IllegalStateException if the view does not lie within one buffer (a
+     *     window of a view larger than 2 GiB across a piece boundary); the message
+     *     names the size and where to cut it
      */
     public ByteBuffer buffer() {
-        return window.duplicate();
+        if (window == null) {
+            throw notOneBuffer("handed out as one ByteBuffer");
+        }
+        return held().duplicate();
+    }
+
+    /**
+     * Returns new buffers over this window, in order, one per buffer underneath: one
+     * for a view that lies in one buffer, one per piece (the first and last cut to
+     * the window) otherwise. Each has position 0 and its own position and limit, and
+     * shares content with the view, as {@link #buffer()} does. This is the form
+     * gathering writes and scattering reads take.
+     *
+     * @return fresh buffers covering the view's bytes end to end
+     */
+    public ByteBuffer[] buffers() {
+        if (window != null) {
+            return new ByteBuffer[] {held().duplicate()};
+        }
+        int first = (int) (start / pieceSize);
+        int last = (int) ((start + size - 1) / pieceSize);
+        ByteBuffer[] buffers = new ByteBuffer[last - first + 1];
+        for (int i = first; i <= last; i++) {
+            long pieceStart = (long) i * pieceSize;
+            long from = Math.max(start, pieceStart);
+            long to = Math.min(start + size, pieceStart + pieces[i].capacity());
+            buffers[i - first] = pieces[i].slice((int) (from - pieceStart), (int) (to - from));
+        }
+        return buffers;
     }
 
     /**
@@ -404,10 +548,21 @@ public final class ByteView {
      * class that copies, and it says so in its name.
      *
      * @return a new array of {@link #size()} bytes
+     * @throws IllegalStateException if the view is larger than an array can be
+     *     ({@code Integer.MAX_VALUE - 8} bytes); copy slices of it instead
      */
     public byte[] toByteArray() {
-        byte[] copy = new byte[window.capacity()];
-        window.get(0, copy);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a view of " + size + " bytes does not fit in one array of at most "
+                    + (Integer.MAX_VALUE - 8) + " bytes: copy slice(from, to) windows of it instead");
+        }
+        byte[] copy = new byte[(int) size];
+        int at = 0;
+        for (ByteBuffer buffer : buffers()) {
+            int count = buffer.remaining();
+            buffer.get(0, copy, at, count);
+            at += count;
+        }
         return copy;
     }
 
@@ -417,33 +572,123 @@ public final class ByteView {
      */
     @Override
     public boolean equals(Object other) {
-        return other instanceof ByteView that && window.equals(that.window);
+        if (!(other instanceof ByteView that) || that.size != size) {
+            return false;
+        }
+        if (window != null && that.window != null) {
+            return held().equals(that.held());
+        }
+        return sameBytes(buffers(), that.buffers());
     }
 
     /** Returns a hash of the content, consistent with {@link #equals}. */
     @Override
     public int hashCode() {
-        return window.hashCode();
+        if (window != null) {
+            return held().hashCode();
+        }
+        // ByteBuffer.hashCode's sum, last byte first, so that equal views hash alike.
+        int h = 1;
+        ByteBuffer[] buffers = buffers();
+        for (int b = buffers.length - 1; b >= 0; b--) {
+            ByteBuffer buffer = buffers[b];
+            for (int i = buffer.limit() - 1; i >= 0; i--) {
+                h = 31 * h + buffer.get(i);
+            }
+        }
+        return h;
+    }
+
+    /**
+     * Releases this view's pooled memory back to its {@link ViewPool}, for this view
+     * and every view made from the same acquisition (slices, read-only views): none
+     * of them may be used afterwards, nor any buffer they handed out. For a view
+     * that is not pooled this does nothing, however often it is called.
+     *
+     * @throws IllegalStateException if this pooled view's acquisition was released
+     *     already (by this view or another made from it); nothing changes then
+     */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.release();
+        }
+    }
+
+    /**
+     * Tells whether this view's memory came from a {@link ViewPool}.
+     *
+     * @return {@code true} for pooled views, released or not
+     */
+    public boolean isPooled() {
+        return lease != null;
     }
 
     /** Describes the window (size, memory kind, read-only), not the content. */
     @Override
     public String toString() {
-        return "ByteView[" + window.capacity() + " bytes, " + (isDirect() ? "direct" : "heap")
-                + (isReadOnly() ? ", read-only" : "") + "]";
+        return "ByteView[" + size + " bytes, " + (isDirect() ? "direct" : "heap")
+                + (window == null ? ", " + buffers().length + " pieces" : "")
+                + (isReadOnly() ? ", read-only" : "")
+                + (lease == null ? "" : lease.isHeld() ? ", pooled" : ", released") + "]";
     }
 
     private ByteBuffer typed(int elementBytes, String elements, ByteOrder order) {
         Objects.requireNonNull(order, "order");
-        int size = window.capacity();
+        if (window == null) {
+            throw notOneBuffer("viewed as " + elements);
+        }
         if (size % elementBytes != 0) {
             throw new IllegalStateException("a view of " + size + " bytes is not a whole number of "
                     + elementBytes + "-byte " + elements + " (" + size % elementBytes + " bytes left over)");
         }
-        return window.duplicate().order(order);
+        return held().duplicate().order(order);
     }
 
-    private static void checkSize(int size) {
+    /** The window, after checking that pooled memory is still held. */
+    private ByteBuffer held() {
+        if (lease != null) {
+            lease.checkHeld();
+        }
+        return window;
+    }
+
+    private IllegalStateException notOneBuffer(String what) {
+        long boundary = ((start / pieceSize) + 1) * (long) pieceSize - start;
+        return new IllegalStateException("a view of " + size + " bytes spans " + buffers().length
+                + " buffers of at most " + pieceSize + " bytes and cannot be " + what
+                + ": cut it with slice(from, to) at the piece boundaries (the first is at index " + boundary
+                + ", then every " + pieceSize + " bytes), or use buffers()");
+    }
+
+    /** Tells whether two runs of buffers, of equal total size, hold the same bytes. */
+    private static boolean sameBytes(ByteBuffer[] these, ByteBuffer[] those) {
+        int i = 0;
+        int j = 0;
+        while (i < these.length && j < those.length) {
+            ByteBuffer a = these[i];
+            ByteBuffer b = those[j];
+            int count = Math.min(a.remaining(), b.remaining());
+            if (a.slice(a.position(), count).mismatch(b.slice(b.position(), count)) >= 0) {
+                return false;
+            }
+            a.position(a.position() + count);
+            b.position(b.position() + count);
+            if (!a.hasRemaining()) {
+                i++;
+            }
+            if (!b.hasRemaining()) {
+                j++;
+            }
+        }
+        return true;
+    }
+
+    private static int pieceCount(long size, int pieceSize) {
+        return Math.toIntExact((size + pieceSize - 1) / pieceSize);
+    }
+
+    private static void checkSize(long size) {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, was " + size);
         }

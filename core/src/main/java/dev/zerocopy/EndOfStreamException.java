@@ -11,7 +11,9 @@ public final class EndOfStreamException extends EOFException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The bytes moved before the failure. */
     private final long transferred;
+    /** The bytes the transfer was to move. */
     private final long byteCount;
 
     /**

@@ -61,8 +61,8 @@ public final class FileOptions {
     }
 
     /**
-     * Returns these options with a timeout for the whole blocking transfer, which
-     * then needs a non-blocking channel (see {@link ZeroCopy}); null for none.
+     * Returns these options with a timeout for the whole blocking transfer; null for none.
+     * A blocking socket or pipe is closed if it expires (see {@link ZeroCopy}).
      *
      * @param timeout how long the whole transfer may take, or null
      * @return new options

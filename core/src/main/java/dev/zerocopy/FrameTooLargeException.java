@@ -13,7 +13,9 @@ public final class FrameTooLargeException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The payload size the frame header declared. */
     private final long frameSize;
+    /** The largest payload the receiver accepted. */
     private final long limit;
 
     /**

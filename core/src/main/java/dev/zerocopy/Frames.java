@@ -4,6 +4,7 @@ import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
 import dev.zerocopy.internal.FrameParts;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ProtocolException;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
@@ -11,6 +12,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 
 /**
@@ -94,14 +96,14 @@ public final class Frames {
     }
 
     /**
-     * Sends {@code payload} as one frame to a non-blocking {@code target} within {@code timeout}.
+     * Sends {@code payload} as one frame within {@code timeout}; a blocking channel is closed
+     * if it expires (see {@link ZeroCopy}).
      *
-     * @param target a non-blocking channel
+     * @param target the channel to write to
      * @param payload the bytes to send
      * @param timeout how long the whole send may take
      * @return the bytes sent, header included
      * @throws TransferTimeoutException if the timeout expires first; it counts the frame bytes sent
-     * @throws IllegalArgumentException if {@code target} is a blocking selectable channel
      * @throws IOException if the channel fails; part of the frame may have been sent
      */
     public static long sendFrame(WritableByteChannel target, ByteView payload, Duration timeout)
@@ -129,10 +131,10 @@ public final class Frames {
     }
 
     /**
-     * Receives one frame into {@code into} from a non-blocking {@code source} within
-     * {@code timeout}, as {@link #recvFrame(ReadableByteChannel, ByteView)} does.
+     * Receives one frame into {@code into} within {@code timeout} (a blocking channel is
+     * closed if it expires), as {@link #recvFrame(ReadableByteChannel, ByteView)} does.
      *
-     * @param source a non-blocking channel
+     * @param source the channel to read from
      * @param into a writable view at least as large as the payload
      * @param timeout how long the whole frame may take
      * @return the slice of {@code into} holding the payload
@@ -150,12 +152,16 @@ public final class Frames {
     /**
      * Receives one frame of at most {@code maxSize} payload bytes into a new heap
      * view of exactly the payload's size. The size is checked before anything is
-     * allocated, so a hostile header costs nothing.
+     * allocated, so a hostile header costs nothing. A {@code maxSize} above
+     * {@code Integer.MAX_VALUE - 8} (2,147,483,639, the largest array every JVM
+     * allocates) is taken as that.
      *
      * @param source the channel to read from
      * @param maxSize the largest payload accepted
      * @return a new writable view holding the payload
-     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}, or
+     *     more than 2,147,483,639 bytes; {@link FrameTooLargeException#limit()} says which
+     *     limit applied, and the payload is still unread
      * @throws ProtocolException if the header declares a negative size
      * @throws EndOfStreamException if the stream ends inside the header or the payload
      * @throws IOException if the channel fails
@@ -167,15 +173,20 @@ public final class Frames {
     /**
      * Receives one frame of at most {@code maxSize} payload bytes into a view made
      * by {@code allocator} (for example {@link ByteView#allocateDirect}, or a slice
-     * of a cache), waiting at most {@code timeout} if it is not null.
+     * of a cache; for pooled memory use
+     * {@link #recvFrame(ReadableByteChannel, int, ViewPool, Duration)}), waiting at most
+     * {@code timeout} if it is not null. A {@code maxSize} above {@code Integer.MAX_VALUE - 8}
+     * (2,147,483,639) is taken as that, so that the allocator is never asked for more than
+     * a JVM array can hold.
      *
-     * @param source the channel to read from; non-blocking if {@code timeout} is given
+     * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
      * @param maxSize the largest payload accepted
      * @param allocator makes a writable view of at least the given size; called
      *     once, only after the header passed its checks
      * @param timeout how long the whole frame may take, or null to wait as long as it takes
      * @return the first {@code payloadSize} bytes of the allocated view, holding the payload
-     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}, or
+     *     more than 2,147,483,639 bytes; the payload is still unread
      * @throws ProtocolException if the header declares a negative size
      * @throws TransferTimeoutException if the timeout expires first
      * @throws EndOfStreamException if the stream ends inside the header or the payload
@@ -183,13 +194,64 @@ public final class Frames {
      */
     public static ByteView recvFrame(ReadableByteChannel source, int maxSize, IntFunction<ByteView> allocator,
             Duration timeout) throws IOException {
+        int limit = FrameParts.allocationLimit(maxSize);
+        Objects.requireNonNull(allocator, "allocator");
+        Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
+        int size = recvHeader(source, limit, deadline);
+        return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
+    }
+
+    /**
+     * Receives one frame of at most {@code maxSize} payload bytes into a view of
+     * exactly the payload's size acquired from {@code pool}, waiting at most
+     * {@code timeout} (for the frame and for pooled memory together) if it is not
+     * null. Memory is acquired only after the header passed its checks, and it is
+     * released again if the payload fails to arrive.
+     *
+     * <p>The caller owns the returned view and must {@link ByteView#close()} it once
+     * done; its slices are valid only until then.
+     *
+     * @param source the channel to read from; closed if it is blocking and {@code timeout} expires
+     * @param maxSize the largest payload accepted; at most the pool's bound
+     * @param pool where the payload's memory comes from
+     * @param timeout how long the whole frame may take, or null to wait as long as it takes
+     * @return a pooled view holding the payload
+     * @throws FrameTooLargeException if the header declares more than {@code maxSize}
+     * @throws ProtocolException if the header declares a negative size
+     * @throws TransferTimeoutException if the timeout expires first, waiting for bytes
+     *     or for pooled memory; it counts the payload bytes received (0 while waiting for memory)
+     * @throws EndOfStreamException if the stream ends inside the header or the payload
+     * @throws InterruptedIOException if the thread is interrupted while waiting for memory
+     * @throws IOException if the channel fails
+     */
+    public static ByteView recvFrame(ReadableByteChannel source, int maxSize, ViewPool pool, Duration timeout)
+            throws IOException {
         if (maxSize < 0) {
             throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
         }
-        Objects.requireNonNull(allocator, "allocator");
+        Objects.requireNonNull(pool, "pool");
         Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
         int size = recvHeader(source, maxSize, deadline);
-        return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
+        ByteView payload = acquire(pool, size, deadline);
+        try {
+            return recvPayload(source, payload, deadline);
+        } catch (IOException | RuntimeException | Error e) {
+            payload.close();
+            throw e;
+        }
+    }
+
+    private static ByteView acquire(ViewPool pool, int size, Deadline deadline) throws IOException {
+        try {
+            return pool.acquire(size, deadline.remainingNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for " + size
+                    + " bytes of pooled memory for a frame payload");
+        } catch (TimeoutException e) {
+            throw new TransferTimeoutException(deadline.timeoutMillis(), 0, size,
+                    "frame payload bytes received (waiting for pooled memory)");
+        }
     }
 
     private static ByteView recvFrame(ReadableByteChannel source, ByteView into, Deadline deadline)
@@ -197,7 +259,7 @@ public final class Frames {
         if (into.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        int size = recvHeader(source, into.size(), deadline);
+        int size = recvHeader(source, (int) Math.min(into.size(), Integer.MAX_VALUE), deadline);
         return recvPayload(source, into.slice(0, size), deadline);
     }
 

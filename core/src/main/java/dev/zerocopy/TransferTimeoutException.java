@@ -12,7 +12,9 @@ public final class TransferTimeoutException extends SocketTimeoutException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The bytes moved before the failure. */
     private final long transferred;
+    /** The bytes the transfer was to move. */
     private final long byteCount;
 
     /**

@@ -21,26 +21,45 @@ import java.util.List;
  * stopped, without ever copying the bytes.
  *
  * <p><b>Blocking behaviour.</b> Every method here returns only when it is done.
- * On a blocking channel each call blocks as the channel does. On a non-blocking
- * {@link java.nio.channels.SelectableChannel} the loop waits for readiness with
- * a private {@link java.nio.channels.Selector} whenever the channel would block,
- * so the thread sleeps instead of spinning. A channel that is neither (a custom
- * channel that may report zero progress) is retried after short pauses of at
- * most 1 ms. To drive the same work from an event loop instead, use
- * {@link Transfer}, the resumable step these loops are built on.
+ * On a blocking channel each call blocks as the channel does; on a virtual thread
+ * (JDK 21+) that parks the virtual thread, and a zero-copy file send keeps its
+ * zero-copy path (see {@link FileTransfer}). On a non-blocking
+ * {@link java.nio.channels.SelectableChannel} the loop waits for readiness through
+ * one poller shared by the whole process whenever the channel would block, so the
+ * thread sleeps instead of spinning and the wait opens no descriptor. A channel
+ * that is neither (a custom channel that may report zero progress) is retried
+ * after short pauses of at most 1 ms. To drive the same work from an event loop
+ * instead, use {@link Transfer}, the resumable step these loops are built on.
  *
  * <p><b>Timeouts</b> bound the whole call, including one that keeps making
- * progress, and need a non-blocking channel: a timeout with a blocking
- * {@code SelectableChannel} is an {@link IllegalArgumentException}, since nothing
- * could interrupt its calls. A channel that is not selectable is checked between
- * its calls, so one call that blocks is not interrupted. When a timeout expires,
- * {@link TransferTimeoutException} says how many bytes moved.
+ * progress. When a timeout expires, {@link TransferTimeoutException} says how many
+ * bytes moved, and the channel is left as follows:
+ * <ul>
+ *   <li>a non-blocking channel stays open and usable (though a send has put a
+ *       partial message on the wire);
+ *   <li>a blocking {@code SelectableChannel} (a socket or a pipe, on a virtual or a
+ *       platform thread) is <b>closed</b>: a call blocked in it can be cut short in no
+ *       other way, just as an interrupt closes an
+ *       {@link java.nio.channels.InterruptibleChannel}. One shared daemon thread closes
+ *       it at the deadline; the blocked call then ends with the timeout, whose message
+ *       says the channel was closed and whose cause is the
+ *       {@link java.nio.channels.AsynchronousCloseException}. A timeout that expires as
+ *       the last bytes move may still close the channel; the exception then counts
+ *       every byte;
+ *   <li>any other channel is checked between its calls, so one call that blocks is
+ *       not interrupted, and it stays open.
+ * </ul>
  *
  * <p><b>Partial transfers.</b> A receive that fails (end of stream, timeout,
  * interrupt, I/O error) leaves the bytes that arrived at the start of the view
  * and the rest untouched. A send that fails has put some bytes on the wire; the
- * peer has seen a partial message. Interrupting a thread blocked in a channel
- * call closes the channel, as {@link java.nio.channels.InterruptibleChannel} says;
+ * peer has seen a partial message. Every failure names the bytes moved and the
+ * bytes expected: {@link EndOfStreamException}, {@link TransferTimeoutException},
+ * and for a channel that fails (a peer reset, a close by another thread)
+ * {@link TransferException}, whose cause is the channel's exception. Interrupting
+ * a thread blocked in a channel call closes the channel, as
+ * {@link java.nio.channels.InterruptibleChannel} says (a {@code TransferException}
+ * caused by a {@link java.nio.channels.ClosedByInterruptException});
  * interrupting one that waits for readiness throws
  * {@link java.io.InterruptedIOException} and leaves the channel open.
  *
@@ -68,14 +87,14 @@ public final class ZeroCopy {
     }
 
     /**
-     * Sends every byte of {@code view} to a non-blocking {@code target} within {@code timeout}.
+     * Sends every byte of {@code view} to {@code target} within {@code timeout}; a blocking
+     * channel is closed if the timeout expires (see the class doc).
      *
-     * @param target a non-blocking channel
+     * @param target the channel to write to
      * @param view the bytes to send
      * @param timeout how long the whole send may take
      * @return the bytes sent, always {@code view.size()}
      * @throws TransferTimeoutException if the timeout expires first; it counts the bytes sent
-     * @throws IllegalArgumentException if {@code target} is a blocking selectable channel
      * @throws IOException if the channel fails; some bytes may have been sent
      */
     public static long sendFrom(WritableByteChannel target, ByteView view, Duration timeout) throws IOException {
@@ -99,14 +118,13 @@ public final class ZeroCopy {
 
     /**
      * Sends the views one after another, as {@link #sendFrom(WritableByteChannel, List)}
-     * does, to a non-blocking {@code target} within {@code timeout}.
+     * does, within {@code timeout}; a blocking channel is closed if it expires.
      *
-     * @param target a non-blocking channel
+     * @param target the channel to write to
      * @param views the views to send, in order
      * @param timeout how long the whole send may take
      * @return the bytes sent, always the sum of the views' sizes
      * @throws TransferTimeoutException if the timeout expires first; it counts the bytes sent
-     * @throws IllegalArgumentException if {@code target} is a blocking selectable channel
      * @throws IOException if the channel fails; some bytes may have been sent
      */
     public static long sendFrom(WritableByteChannel target, List<ByteView> views, Duration timeout)
@@ -134,16 +152,16 @@ public final class ZeroCopy {
     }
 
     /**
-     * Fills {@code view} from a non-blocking {@code source} within {@code timeout}.
+     * Fills {@code view} from {@code source} within {@code timeout}; a blocking channel is
+     * closed if the timeout expires (see the class doc).
      *
-     * @param source a non-blocking channel
+     * @param source the channel to read from
      * @param view a writable view to fill from its start
      * @param timeout how long the whole receive may take
      * @return the bytes received, always {@code view.size()}
      * @throws TransferTimeoutException if the timeout expires first; it counts the bytes
      *     received, which are at the start of the view
      * @throws EndOfStreamException if the stream ends first
-     * @throws IllegalArgumentException if {@code source} is a blocking selectable channel
      * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
      * @throws IOException if the channel fails
      */
@@ -153,7 +171,8 @@ public final class ZeroCopy {
 
     /**
      * Receives what one read gives into the start of {@code view}: at least one
-     * byte and at most {@code min(view.size(), 1 MiB)}. On a non-blocking channel
+     * byte and at most {@code min(view.size(), 1 MiB)} (and at most its first piece,
+     * for a view held in pieces). On a non-blocking channel
      * with nothing to read yet, waits for readiness first.
      *
      * @param source the channel to read from
@@ -168,14 +187,14 @@ public final class ZeroCopy {
 
     /**
      * Receives what one read gives, as {@link #recvSome(ReadableByteChannel, ByteView)}
-     * does, waiting at most {@code timeout} for a non-blocking {@code source} to have data.
+     * does, waiting at most {@code timeout} for {@code source} to have data; a blocking
+     * channel is closed if the timeout expires.
      *
-     * @param source a non-blocking channel
+     * @param source the channel to read from
      * @param view a writable view to receive into
      * @param timeout how long to wait for data
      * @return the bytes received, or -1 at the end of stream, or 0 if the view is empty
      * @throws TransferTimeoutException if no byte arrives in time
-     * @throws IllegalArgumentException if {@code source} is a blocking selectable channel
      * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
      * @throws IOException if the channel fails
      */
@@ -240,8 +259,9 @@ public final class ZeroCopy {
     /**
      * Sends {@code count} bytes of {@code file} from {@code offset} to {@code target}
      * and returns only when all are sent. Positional: the channel's position is
-     * neither used nor changed. On a non-blocking target, waits for writability with a
-     * selector whenever the socket is full. See {@link FileTransfer} for the modes.
+     * neither used nor changed. On a non-blocking target, waits for writability through the
+     * shared poller whenever the socket is full. See {@link FileTransfer} for the modes, and
+     * the class doc for what a timeout leaves behind.
      *
      * @param file a file open for reading
      * @param target the channel to write to
@@ -335,6 +355,6 @@ public final class ZeroCopy {
         if (view.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        return view.buffer();
+        return view.buffers()[0];
     }
 }

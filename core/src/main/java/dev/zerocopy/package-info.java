@@ -24,6 +24,17 @@
  * (an NIO selector, or Ktor's in the Kotlin adapter). A receiver that does not
  * know the size reads a length-prefixed frame ({@link dev.zerocopy.Frames}).
  *
+ * <h2>Memory</h2>
+ *
+ * <p>A view never owns its bytes; whoever made the memory decides its life. Memory
+ * from {@link dev.zerocopy.ByteView#allocateDirect} lives until the collector finds
+ * it unreachable, which a service running with {@code -XX:+DisableExplicitGC} may
+ * not wait for. A {@link dev.zerocopy.ViewPool} hands out direct views that are
+ * released with {@code close()}, bounded in total bytes, reports views dropped
+ * without release, and shows its figures. Views larger than 2 GiB are held in
+ * pieces of at most 1 GiB and behave like any other view, except where a single
+ * {@link java.nio.ByteBuffer} is asked for across a piece boundary.
+ *
  * <h2>Files: the sendfile path and its fallback</h2>
  *
  * <p>{@link dev.zerocopy.ZeroCopy#sendFile} is the JVM form of Python's
@@ -33,10 +44,12 @@
  * buffer where that cannot work: a target that is not one of the JDK's own
  * channels, or a {@code transferTo} that fails. A fallback resumes at the exact
  * byte where zero-copy stopped. "Zero-copy" saves CPU on a real network card, but
- * over loopback the kernel copies either way, and the copy loop measured both
- * faster (1.5x) and cheaper in CPU per GiB, so {@link dev.zerocopy.FileMode#AUTO}
- * picks the copy loop for loopback peers. {@link dev.zerocopy.FileTransfer} states
- * the whole rule and reports, after each transfer, which mode ran and why.
+ * over loopback the kernel copies either way, and which mode moves faster depends
+ * on the machine and on how many connections compete, so
+ * {@link dev.zerocopy.FileMode#AUTO} does not follow a rule for sockets: the process
+ * measures both modes per class of peer (this machine, remote) and takes the faster.
+ * {@link dev.zerocopy.FileTransfer} states how, and reports, after each transfer,
+ * which mode ran and why.
  * Receiving into a file ({@link dev.zerocopy.ZeroCopy#recvFile}) copies from a
  * socket: JDK 17 has no kernel path in that direction.
  *

@@ -215,7 +215,7 @@ final class ByteViewTest {
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, 50, 100)).getMessage());
         assertEquals("cannot map offset -1, count 10: both must be >= 0",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, -1, 10)).getMessage());
-        assertEquals("cannot map 2147483648 bytes: a view holds at most 2147483647",
+        assertEquals("cannot map 2147483648 bytes at offset 0 of a file of 100 bytes",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, 0, 1L << 31)).getMessage());
         assertEquals("cannot map 100 bytes at offset 9223372036854775807 of a file of 100 bytes",
                 assertThrows(IllegalArgumentException.class, () -> ByteView.map(file, Long.MAX_VALUE, 100)).getMessage());

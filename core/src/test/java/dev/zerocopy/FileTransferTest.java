@@ -64,8 +64,8 @@ final class FileTransferTest {
         assertEquals(ByteView.wrap(content, offset, count), received);
         assertEquals(count, transfer.transferred());
         if (mode == FileMode.AUTO) {
-            assertEquals(FileMode.COPY, transfer.mode());
-            assertTrue(transfer.fallbackReason().contains("is on loopback"), transfer.fallbackReason());
+            assertTrue(transfer.autoReason().contains("peers on this machine"), transfer.autoReason());
+            assertEquals(count, transfer.zeroCopied() + transfer.copied());
         } else {
             assertEquals(mode, transfer.mode());
             assertNull(transfer.fallbackReason());
@@ -126,9 +126,11 @@ final class FileTransferTest {
         try (FileChannel in = new FailingFileChannel(FileChannel.open(file), 0);
                 FileChannel out = FileChannel.open(dir.resolve("copy.bin"), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE)) {
-            IOException failure = assertThrows(IOException.class, () -> ZeroCopy.sendFile(in, out, 0, -1,
+            TransferException failure = assertThrows(TransferException.class, () -> ZeroCopy.sendFile(in, out, 0, -1,
                     FileOptions.defaults().withMode(FileMode.ZERO_COPY)));
-            assertEquals("Operation not supported", failure.getMessage());
+            assertEquals("Operation not supported", failure.getCause().getMessage());
+            assertEquals("failed after 0 of 1048576 file bytes sent: java.io.IOException: Operation not supported",
+                    failure.getMessage());
         }
     }
 
@@ -153,10 +155,11 @@ final class FileTransferTest {
                 drained += n;
             }
 
-            IOException shrank = assertThrows(IOException.class, sender::join);
+            TransferException shrank = assertThrows(TransferException.class, sender::join);
 
             assertTrue(shrank.getMessage().startsWith("file shrank to 1048576 bytes, below the end of the range"
                     + " [0, 67108864): " + drained + " of 67108864 bytes sent"), shrank.getMessage());
+            assertEquals(drained, shrank.transferred());
         }
     }
 
@@ -318,9 +321,7 @@ final class FileTransferTest {
             try (var client = java.nio.channels.SocketChannel.open(address); var server = listener.accept();
                     FileChannel in = FileChannel.open(file);
                     FileTransfer transfer = FileTransfer.send(in, 0, -1, server, FileOptions.defaults())) {
-                assertEquals(FileMode.COPY, transfer.mode());
-                assertTrue(transfer.fallbackReason().contains("is a Unix-domain socket on this machine"),
-                        transfer.fallbackReason());
+                assertTrue(transfer.autoReason().contains("peers on this machine"), transfer.autoReason());
                 assertTrue(client.isConnected());
             }
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 final class FramesTest {
@@ -100,6 +101,28 @@ final class FramesTest {
                 negativeSize.getMessage());
         assertEquals(Long.MAX_VALUE, hugeSize.frameSize());
         assertEquals(1 << 20, hugeSize.limit());
+        assertEquals(0, allocations.get());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {Integer.MAX_VALUE, Integer.MAX_VALUE - 1})
+    void headersBeyondTheLargestArrayAreRefusedEvenWithoutALimit(long declared) throws Exception {
+        AtomicInteger allocations = new AtomicInteger();
+        IntFunction<ByteView> counting = size -> {
+            allocations.incrementAndGet();
+            return ByteView.allocate(size);
+        };
+        byte[] header = Frames.header(declared).toByteArray();
+
+        FrameTooLargeException byDefault = assertThrows(FrameTooLargeException.class,
+                () -> Frames.recvFrame(TestChannels.source(header), Integer.MAX_VALUE));
+        FrameTooLargeException byAllocator = assertThrows(FrameTooLargeException.class,
+                () -> Frames.recvFrame(TestChannels.source(header), Integer.MAX_VALUE, counting, null));
+
+        assertEquals("frame header declares " + declared + " payload bytes, more than the limit of 2147483639; "
+                + "the payload is still unread", byDefault.getMessage());
+        assertEquals(declared, byAllocator.frameSize());
+        assertEquals(Integer.MAX_VALUE - 8, byAllocator.limit());
         assertEquals(0, allocations.get());
     }
 

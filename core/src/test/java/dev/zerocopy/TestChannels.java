@@ -108,6 +108,7 @@ final class TestChannels {
         private ByteBuffer received = ByteBuffer.allocate(1024);
         private long[] callSizes = new long[16];
         private int calls;
+        private int maxBuffersPerCall;
         private boolean open = true;
 
         @Override
@@ -118,6 +119,7 @@ final class TestChannels {
         @Override
         public long write(ByteBuffer[] sources, int offset, int length) {
             long total = 0;
+            maxBuffersPerCall = Math.max(maxBuffersPerCall, length);
             for (int i = offset; i < offset + length; i++) {
                 int n = sources[i].remaining();
                 ensure(n);
@@ -147,6 +149,10 @@ final class TestChannels {
 
         int calls() {
             return calls;
+        }
+
+        int maxBuffersPerCall() {
+            return maxBuffersPerCall;
         }
 
         long largestCall() {

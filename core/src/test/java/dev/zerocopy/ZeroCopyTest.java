@@ -2,17 +2,23 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class ZeroCopyTest {
 
@@ -243,12 +250,72 @@ final class ZeroCopyTest {
     }
 
     @Test
-    void aTimeoutOnABlockingSocketIsRefusedUpFront() throws Exception {
+    void aTimeoutOnABlockingSocketClosesItAndCountsTheBytesReceived() throws Exception {
+        byte[] sent = Bytes.random(100, 7);
         try (Loopback loopback = Loopback.open()) {
-            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                    () -> ZeroCopy.recvInto(loopback.client, ByteView.allocate(1), Duration.ofSeconds(1)));
-            assertTrue(refused.getMessage().startsWith("a timeout needs a non-blocking channel"), refused.getMessage());
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(sent, 0, 10));
+            ByteView view = ByteView.allocate(100);
+
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.recvInto(loopback.client, view, Duration.ofMillis(300)));
+
+            assertEquals(10, timeout.transferred());
+            assertEquals(100, timeout.byteCount());
+            assertEquals("timed out after 300 ms with 10 of 100 bytes received (the blocking channel was closed"
+                    + " at the deadline)", timeout.getMessage());
+            assertInstanceOf(AsynchronousCloseException.class, timeout.getCause());
+            assertFalse(loopback.client.isOpen());
+            assertArrayEquals(Arrays.copyOf(sent, 10), view.slice(0, 10).toByteArray());
         }
+    }
+
+    @Test
+    void aTimeoutOnABlockingSocketEndsASendToAPeerThatStoppedReading() throws Exception {
+        try (Loopback loopback = Loopback.open()) {
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.sendFrom(loopback.server, ByteView.allocate(64 << 20), Duration.ofMillis(300)));
+
+            assertTrue(timeout.transferred() > 0 && timeout.transferred() < 64 << 20, timeout.getMessage());
+            assertEquals(64 << 20, timeout.byteCount());
+            assertFalse(loopback.server.isOpen());
+            assertEquals(timeout.transferred(), drain(loopback.client), "the peer saw exactly the bytes counted");
+        }
+    }
+
+    @Test
+    void aTimeoutEndsAZeroCopyFileSendBlockedInTheKernel(@TempDir Path dir) throws Exception {
+        int size = 64 << 20;
+        Path file = Files.write(dir.resolve("stalled.bin"), Bytes.random(size, 23));
+        try (Loopback loopback = Loopback.open()) {
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.sendFile(file, loopback.server, 0, size,
+                            FileOptions.defaults().withMode(FileMode.ZERO_COPY).withTimeout(Duration.ofMillis(300))));
+
+            assertTrue(timeout.transferred() > 0 && timeout.transferred() < size, timeout.getMessage());
+            assertFalse(loopback.server.isOpen());
+            assertEquals(timeout.transferred(), drain(loopback.client), "the peer saw exactly the bytes counted");
+        }
+    }
+
+    @Test
+    void aTimeoutOnABlockingSocketThatIsNotReachedLeavesItOpen() throws Exception {
+        byte[] sent = Bytes.random(100, 7);
+        try (Loopback loopback = Loopback.open()) {
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(sent), Duration.ofSeconds(30));
+            ByteView view = ByteView.allocate(100);
+            assertEquals(100, ZeroCopy.recvInto(loopback.client, view, Duration.ofSeconds(30)));
+            assertArrayEquals(sent, view.toByteArray());
+            assertTrue(loopback.client.isOpen() && loopback.server.isOpen());
+        }
+    }
+
+    private static long drain(SocketChannel source) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long total = 0;
+        for (int read; (read = source.read(buffer.clear())) >= 0; ) {
+            total += read;
+        }
+        return total;
     }
 
     @Test
@@ -296,12 +363,60 @@ final class ZeroCopyTest {
     void closingTheChannelEndsAReceiveWaitingForReadiness() throws Exception {
         try (Loopback loopback = Loopback.open().nonBlocking()) {
             Background<Long> receiver = Background.start(() -> ZeroCopy.recvInto(loopback.client, ByteView.allocate(8)));
-            receiver.awaitFrameInStack("sun.nio.ch.SelectorImpl", "select");
+            receiver.awaitFrameInStack("dev.zerocopy.internal.ReadinessWait", "await");
             loopback.client.close();
 
-            Exception failure = assertThrows(Exception.class, receiver::join);
+            TransferException failure = assertThrows(TransferException.class, receiver::join);
 
-            assertInstanceOf(AsynchronousCloseException.class, failure);
+            assertInstanceOf(AsynchronousCloseException.class, failure.getCause());
+            assertEquals("failed after 0 of 8 bytes received: java.nio.channels.AsynchronousCloseException",
+                    failure.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPeerResetEndsAReceiveWithTheCounts(boolean nonBlocking) throws Exception {
+        try (Loopback loopback = Loopback.open()) {
+            if (nonBlocking) {
+                loopback.nonBlocking();
+            }
+            ZeroCopy.sendFrom(loopback.server, ByteView.wrap(Bytes.filled(100, 7)));
+            ByteView into = ByteView.allocate(1000);
+            ZeroCopy.recvInto(loopback.client, into.slice(0, 100));
+            loopback.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            loopback.server.close();
+
+            TransferException reset = assertThrows(TransferException.class,
+                    () -> ZeroCopy.recvInto(loopback.client, into.slice(100, 1000)));
+
+            assertEquals(0, reset.transferred());
+            assertEquals(900, reset.byteCount());
+            assertInstanceOf(SocketException.class, reset.getCause());
+            assertEquals("failed after 0 of 900 bytes received: java.net.SocketException: Connection reset",
+                    reset.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aPeerResetEndsASendWithTheCounts(boolean nonBlocking) throws Exception {
+        int size = 64 << 20;
+        try (Loopback loopback = Loopback.open()) {
+            if (nonBlocking) {
+                loopback.nonBlocking();
+            }
+            loopback.server.setOption(StandardSocketOptions.SO_LINGER, 0);
+            loopback.server.close();
+
+            TransferException reset = assertThrows(TransferException.class,
+                    () -> ZeroCopy.sendFrom(loopback.client, ByteView.allocateDirect(size)));
+
+            assertTrue(reset.transferred() < size, reset.getMessage());
+            assertEquals(size, reset.byteCount());
+            assertInstanceOf(IOException.class, reset.getCause());
+            assertTrue(reset.getMessage().startsWith("failed after " + reset.transferred() + " of " + size
+                    + " bytes sent: " + reset.getCause()), reset.getMessage());
         }
     }
 

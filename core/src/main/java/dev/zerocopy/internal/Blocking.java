@@ -8,8 +8,18 @@ import java.nio.channels.Channel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 
-/** Drives transfers to completion on the calling thread, waiting for readiness between steps. */
+/**
+ * Drives transfers to completion on the calling thread, waiting for readiness between steps.
+ *
+ * <p>A deadline on a non-blocking channel bounds the waits. On a blocking selectable
+ * channel nothing can cut a blocked call short but closing the channel, so a
+ * {@link Watchdog} closes it when the deadline passes, and the call reports the timeout
+ * with its counts; a blocking channel is therefore always closed after a timeout.
+ */
 public final class Blocking {
+
+    /** Added to a timeout's description when the deadline closed a blocking channel. */
+    private static final String CLOSED = " (the blocking channel was closed at the deadline)";
 
     private Blocking() {
     }
@@ -17,8 +27,9 @@ public final class Blocking {
     /**
      * Steps {@code transfer} until it is complete.
      *
-     * @param what what a timeout message calls the bytes ("bytes sent")
+     * @param what what a timeout or failure message calls the bytes ("bytes sent")
      * @return the bytes moved by this call
+     * @throws IOException with the counts of the transfer (see {@link Failures#withCounts})
      */
     public static long complete(Transfer transfer, Channel channel, Deadline deadline, String what)
             throws IOException {
@@ -26,6 +37,7 @@ public final class Blocking {
         if (transfer.isComplete()) {
             return 0;
         }
+        Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline);
         try (ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline)) {
             while (!transfer.isComplete()) {
                 boolean inTime;
@@ -37,10 +49,21 @@ public final class Blocking {
                     inTime = transfer.isComplete() || wait.await(transfer.transferred());
                 }
                 if (!inTime) {
-                    throw new TransferTimeoutException(
-                            deadline.timeoutMillis(), transfer.transferred(), transfer.byteCount(), what);
+                    watchdog.fire();
+                    throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, null);
                 }
             }
+        } catch (IOException failed) {
+            if (watchdog.fired() && !(failed instanceof TransferTimeoutException)) {
+                throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, failed);
+            }
+            throw Failures.withCounts(transfer, what, failed);
+        } finally {
+            watchdog.close();
+        }
+        if (watchdog.fired()) {
+            // The deadline closed the channel just as the last step completed the transfer.
+            throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, null);
         }
         return transfer.transferred() - start;
     }
@@ -54,17 +77,39 @@ public final class Blocking {
         if (!buffer.hasRemaining()) {
             return 0;
         }
+        int want = buffer.remaining();
+        Watchdog watchdog = Watchdog.arm(source, SelectionKey.OP_READ, deadline);
         try (ReadinessWait wait = new ReadinessWait(source, SelectionKey.OP_READ, deadline)) {
             while (true) {
                 int read = ViewReceiver.readCapped(source, buffer);
                 if (read != 0) {
+                    if (watchdog.fired()) {
+                        throw timeout(deadline, Math.max(0, read), want, "bytes received", watchdog, null);
+                    }
                     return read;
                 }
                 if (!wait.await(0)) {
-                    throw new TransferTimeoutException(
-                            deadline.timeoutMillis(), 0, buffer.remaining(), "bytes received");
+                    watchdog.fire();
+                    throw timeout(deadline, 0, want, "bytes received", watchdog, null);
                 }
             }
+        } catch (IOException failed) {
+            if (watchdog.fired() && !(failed instanceof TransferTimeoutException)) {
+                throw timeout(deadline, 0, want, "bytes received", watchdog, failed);
+            }
+            throw Failures.withCounts(0, want, "bytes received", failed);
+        } finally {
+            watchdog.close();
         }
+    }
+
+    private static TransferTimeoutException timeout(Deadline deadline, long transferred, long byteCount,
+            String what, Watchdog watchdog, IOException cause) {
+        TransferTimeoutException timeout = new TransferTimeoutException(deadline.timeoutMillis(), transferred,
+                byteCount, watchdog.fired() ? what + CLOSED : what);
+        if (cause != null) {
+            timeout.initCause(cause);
+        }
+        return timeout;
     }
 }

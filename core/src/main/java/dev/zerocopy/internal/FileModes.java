@@ -3,7 +3,6 @@ package dev.zerocopy.internal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -11,37 +10,43 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 
-/** The rule by which automatic file transfers choose between zero-copy and the copy loop. */
+/**
+ * What automatic file transfers know before measuring: which channels zero-copy cannot
+ * serve well, and which class of peer a socket reaches ({@link Calibration} decides the rest).
+ */
 public final class FileModes {
 
     private FileModes() {
     }
 
-    /** Returns why a send to {@code target} should use the copy loop, or null for zero-copy. */
+    /**
+     * Returns why a send to {@code target} cannot use zero-copy well whatever the measurements
+     * say, or null if it can (then {@link #peerClass} says whose measurements decide).
+     */
     public static String whyNotZeroCopySend(WritableByteChannel target) {
         if (!isJdkChannel(target)) {
             return describe(target) + " is not a JDK channel: transferTo would emulate itself"
                     + " with an 8 KiB heap buffer";
         }
-        if (target instanceof FileChannel) {
-            return null;
-        }
-        if (target instanceof Pipe.SinkChannel) {
-            return "a pipe stays on this machine, where the 1 MiB copy loop measured faster than transferTo";
-        }
-        if (target instanceof SocketChannel socket) {
-            SocketAddress peer = remoteAddress(socket);
-            if (peer instanceof UnixDomainSocketAddress) {
-                return "the peer " + peer + " is a Unix-domain socket on this machine, where the 1 MiB copy"
-                        + " loop measured faster than transferTo";
-            }
-            if (peer instanceof InetSocketAddress inet && inet.getAddress() != null && isThisMachine(socket, inet)) {
-                return "the peer " + inet + " is on loopback, where the 1 MiB copy loop measured faster"
-                        + " than transferTo";
-            }
+        if (target instanceof FileChannel || target instanceof Pipe.SinkChannel || target instanceof SocketChannel) {
             return null;
         }
         return target.getClass().getName() + " is a JDK channel that transferTo does not reach directly";
+    }
+
+    /**
+     * Returns the class of peer whose measurements decide a send to {@code target}, or null for
+     * a file, which zero-copy always serves best (the kernel copies between files without a socket).
+     */
+    public static Calibration.PeerClass peerClass(WritableByteChannel target) {
+        if (target instanceof SocketChannel socket) {
+            SocketAddress peer = remoteAddress(socket);
+            if (peer instanceof InetSocketAddress inet && inet.getAddress() != null && !isThisMachine(socket, inet)) {
+                return Calibration.PeerClass.REMOTE;
+            }
+            return Calibration.PeerClass.LOCAL;
+        }
+        return target instanceof Pipe.SinkChannel ? Calibration.PeerClass.LOCAL : null;
     }
 
     /** Returns why a receive from {@code source} should use the copy loop, or null for zero-copy. */

@@ -11,7 +11,29 @@ import java.nio.channels.ReadableByteChannel;
  */
 public final class FrameParts {
 
+    /**
+     * The largest payload a receive that allocates accepts: the largest array every
+     * JVM allocates ({@code ArraysSupport.SOFT_MAX_ARRAY_LENGTH} in the JDK). HotSpot
+     * refuses {@code new byte[Integer.MAX_VALUE]} and {@code Integer.MAX_VALUE - 1} with
+     * an {@link OutOfMemoryError} whatever the heap, so a header declaring either must
+     * be refused before anything is allocated.
+     */
+    public static final int MAX_ALLOCATED_PAYLOAD = Integer.MAX_VALUE - 8;
+
     private FrameParts() {
+    }
+
+    /**
+     * Returns the limit a receive that allocates checks the header against: {@code maxSize},
+     * but at most {@link #MAX_ALLOCATED_PAYLOAD}.
+     *
+     * @throws IllegalArgumentException if {@code maxSize} is negative
+     */
+    public static int allocationLimit(int maxSize) {
+        if (maxSize < 0) {
+            throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
+        }
+        return Math.min(maxSize, MAX_ALLOCATED_PAYLOAD);
     }
 
     /** Returns a receive of the 8 header bytes into {@code header}. */

@@ -10,12 +10,19 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 import java.util.Objects;
 
-/** Fills one view from a channel; the end of stream before it is full is an error. */
+/**
+ * Fills one view from a channel, piece after piece for a view held in several;
+ * the end of stream before it is full is an error.
+ */
 public final class ViewReceiver implements Transfer {
 
     private final ReadableByteChannel source;
-    private final ByteBuffer buffer;
+    private final ByteBuffer[] buffers;
+    private final long byteCount;
     private final String what;
+    /** Index of the buffer being filled. */
+    private int current;
+    private long transferred;
 
     /**
      * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
@@ -25,7 +32,8 @@ public final class ViewReceiver implements Transfer {
         if (view.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        this.buffer = view.buffer();
+        this.buffers = view.buffers();
+        this.byteCount = view.size();
         this.what = what;
     }
 
@@ -35,13 +43,17 @@ public final class ViewReceiver implements Transfer {
 
     @Override
     public long step() throws IOException {
-        if (!buffer.hasRemaining()) {
+        while (current < buffers.length && !buffers[current].hasRemaining()) {
+            current++;
+        }
+        if (current == buffers.length) {
             return 0;
         }
-        int read = readCapped(source, buffer);
+        int read = readCapped(source, buffers[current]);
         if (read < 0) {
-            throw new EndOfStreamException(buffer.position(), buffer.capacity(), what);
+            throw new EndOfStreamException(transferred, byteCount, what);
         }
+        transferred += read;
         return read;
     }
 
@@ -60,17 +72,17 @@ public final class ViewReceiver implements Transfer {
 
     @Override
     public boolean isComplete() {
-        return !buffer.hasRemaining();
+        return transferred == byteCount;
     }
 
     @Override
     public long transferred() {
-        return buffer.position();
+        return transferred;
     }
 
     @Override
     public long byteCount() {
-        return buffer.capacity();
+        return byteCount;
     }
 
     @Override
@@ -80,6 +92,6 @@ public final class ViewReceiver implements Transfer {
 
     @Override
     public String toString() {
-        return "receive of " + buffer.position() + "/" + buffer.capacity() + " " + what;
+        return "receive of " + transferred + "/" + byteCount + " " + what;
     }
 }

@@ -7,9 +7,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
-/** Sends views in order, gathering several into one write call where the channel allows it. */
+/**
+ * Sends views in order, gathering several into one write call where the channel
+ * allows it; a view held in several pieces counts as that many buffers.
+ */
 public final class ViewSender implements Transfer {
 
     private final WritableByteChannel target;
@@ -23,12 +28,15 @@ public final class ViewSender implements Transfer {
     public ViewSender(WritableByteChannel target, ByteView... views) {
         this.target = Objects.requireNonNull(target, "target");
         this.gathering = target instanceof GatheringByteChannel g ? g : null;
-        this.buffers = new ByteBuffer[views.length];
+        List<ByteBuffer> all = new ArrayList<>(views.length);
         long total = 0;
-        for (int i = 0; i < views.length; i++) {
-            buffers[i] = views[i].buffer();
-            total += buffers[i].remaining();
+        for (ByteView view : views) {
+            for (ByteBuffer buffer : view.buffers()) {
+                all.add(buffer);
+                total += buffer.remaining();
+            }
         }
+        this.buffers = all.toArray(new ByteBuffer[0]);
         this.byteCount = total;
     }
 
@@ -106,6 +114,6 @@ public final class ViewSender implements Transfer {
 
     @Override
     public String toString() {
-        return "send of " + transferred + "/" + byteCount + " bytes in " + buffers.length + " views";
+        return "send of " + transferred + "/" + byteCount + " bytes in " + buffers.length + " buffers";
     }
 }

@@ -7,12 +7,17 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.ViewPool
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
+import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.checkNotBroken
+import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
+import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -25,23 +30,20 @@ import java.nio.file.StandardOpenOption
 // nothing else is copied and no thread is blocked. Sends flush the channel before
 // they return.
 //
-// Cancellation, for every suspending function in this file: the call is cancellable
-// while it is suspended in Ktor (flush or awaitContent), and under withTimeout;
-// cancellation is not checked when it does not suspend. If a receive is cancelled,
-// the bytes that arrived are at the start of the view (or in the file) and the
-// channel stays usable. If a send is cancelled after some of its bytes went to the
-// channel, the peer will see a partial message: the channel is marked broken and
-// later sends through the adapter on it fail with an IOException; that includes a send
-// cancelled in its final flush, after every byte was handed to Ktor, because the caller
-// cannot know how much of it the peer will see. A channel that closes or fails while a
-// call waits in it ends the call with an IOException naming the bytes moved.
+// Each function states its cancellation contract in its KDoc.
 
 /**
  * Sends every byte of [view] through this channel and flushes it. The view is only
  * read; many coroutines may send the same view to different channels at once.
  *
- * Cancellable while suspended (see the file's cancellation contract): a send
- * cancelled after some bytes went out marks the channel broken for sending.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. A send cancelled after some of its bytes went to the channel has left the
+ * peer a partial message: the channel is marked broken and later sends through the
+ * adapter on it throw an IOException. That includes a send cancelled in its final flush,
+ * after every byte was handed to Ktor, since the caller cannot know how much the peer
+ * will see. A channel that closes or fails while the call waits in it ends the call with
+ * an IOException naming the bytes moved.
  *
  * @return the bytes sent, always `view.size()`
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
@@ -51,8 +53,14 @@ public suspend fun ByteWriteChannel.sendFrom(view: ByteView): Long = sendFrom(li
 /**
  * Sends [views] one after another as one stream of bytes and flushes the channel.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * channel broken for sending.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. A send cancelled after some of its bytes went to the channel has left the
+ * peer a partial message: the channel is marked broken and later sends through the
+ * adapter on it throw an IOException. That includes a send cancelled in its final flush,
+ * after every byte was handed to Ktor, since the caller cannot know how much the peer
+ * will see. A channel that closes or fails while the call waits in it ends the call with
+ * an IOException naming the bytes moved.
  *
  * @return the bytes sent, always the sum of the views' sizes
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
@@ -67,14 +75,20 @@ public suspend fun ByteWriteChannel.sendFrom(views: List<ByteView>): Long {
  * Sends [payload] as one length-prefixed frame (an 8-byte big-endian size, then the
  * bytes; see [Frames]).
  *
- * Cancellable while suspended: cancelled after some bytes went out, the channel is
- * marked broken for sending.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. A send cancelled after some of its bytes went to the channel has left the
+ * peer a partial message: the channel is marked broken and later sends through the
+ * adapter on it throw an IOException. That includes a send cancelled in its final flush,
+ * after every byte was handed to Ktor, since the caller cannot know how much the peer
+ * will see. A channel that closes or fails while the call waits in it ends the call with
+ * an IOException naming the bytes moved.
  *
  * @return the bytes sent, header included
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
  */
 public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
-    sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+    sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) through
@@ -84,8 +98,14 @@ public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
  * [FileTransfer.fallbackReason] says why; the options' timeout is ignored (use
  * `withTimeout`).
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * channel broken for sending; the pooled buffer is returned either way.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. A send cancelled after some of its bytes went to the channel has left the
+ * peer a partial message: the channel is marked broken and later sends through the
+ * adapter on it throw an IOException. That includes a send cancelled in its final flush,
+ * after every byte was handed to Ktor, since the caller cannot know how much the peer
+ * will see. The pooled buffer is returned either way. A channel that closes or fails
+ * while the call waits in it ends the call with an IOException naming the bytes moved.
  *
  * @return the finished transfer: bytes sent, the mode that ran and the fallback reason
  * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
@@ -103,8 +123,14 @@ public suspend fun ByteWriteChannel.sendFile(
  * Sends a range of the file at [path] through this channel, opening and closing the
  * file; see the [FileChannel] form.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * channel broken for sending.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. A send cancelled after some of its bytes went to the channel has left the
+ * peer a partial message: the channel is marked broken and later sends through the
+ * adapter on it throw an IOException. That includes a send cancelled in its final flush,
+ * after every byte was handed to Ktor, since the caller cannot know how much the peer
+ * will see. The pooled buffer is returned either way. A channel that closes or fails
+ * while the call waits in it ends the call with an IOException naming the bytes moved.
  *
  * @return the finished transfer
  */
@@ -115,6 +141,7 @@ public suspend fun ByteWriteChannel.sendFile(
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer = FileChannel.open(path, StandardOpenOption.READ).use { sendFile(it, offset, count, options) }
 
+@JvmSynthetic // internal: kept out of Java's view of the public class
 internal suspend fun ByteWriteChannel.sendFile(
     file: FileChannel,
     offset: Long,
@@ -133,8 +160,11 @@ internal suspend fun ByteWriteChannel.sendFile(
 /**
  * Fills [view] with exactly `view.size()` bytes from this channel.
  *
- * Cancellable while suspended: the bytes that arrived before cancellation are at
- * the start of the view, and the channel stays usable for further receives.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled, the bytes that arrived are at the start of the view and the
+ * channel stays usable for further receives. A channel that closes or fails while the
+ * call waits in it ends the call with an IOException naming the bytes moved.
  *
  * @return the bytes received, always `view.size()`
  * @throws EndOfStreamException if the channel ends first; the bytes that arrived are
@@ -151,7 +181,11 @@ public suspend fun ByteReadChannel.recvInto(view: ByteView): Long {
  * Receives what this channel has buffered into the start of [view], suspending
  * until it has at least one byte; at most `view.size()` bytes.
  *
- * Cancellable while suspended; nothing is lost by cancelling.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled, nothing was received and the channel stays usable. A channel
+ * that closes or fails while the call waits in it ends the call with an IOException
+ * naming the bytes moved.
  *
  * @return the bytes received, -1 at the end of stream, or 0 if the view is empty
  * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
@@ -161,19 +195,26 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val source = KtorSource(this, "Ktor's read channel")
-    val buffer = view.buffer()
-    while (true) {
-        val read = source.read(buffer)
-        if (read != 0) return read
-        source.await(null)
+    val buffer = view.buffers()[0]
+    try {
+        while (true) {
+            val read = source.read(buffer)
+            if (read != 0) return read
+            source.await()
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.remaining().toLong(), "bytes received", failure)
     }
 }
 
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the channel's framing is lost.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled part way through a frame, the stream is left inside the frame
+ * and the channel's framing is lost. A channel that closes or fails while the call waits
+ * in it ends the call with an IOException naming the bytes moved.
  *
  * @return `into.slice(0, payloadSize)`, sharing content with [into]
  * @throws dev.zerocopy.FrameTooLargeException if the payload is larger than [into];
@@ -185,7 +226,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
 public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val source = KtorSource(this, "Ktor's read channel")
-    val payload = into.slice(0, recvHeader(source, into.size()))
+    val payload = into.slice(0, recvHeader(source, frameLimit(into)).toLong())
     source.drive(FrameParts.payload(source, payload))
     return payload
 }
@@ -193,24 +234,63 @@ public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
 /**
  * Receives one frame of at most [maxSize] payload bytes into a view made by
  * [allocator] (a new heap view by default), which is called only after the header
- * passed its checks.
+ * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
+ * array every JVM allocates) is taken as that.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the channel's framing is lost.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled part way through a frame, the stream is left inside the frame
+ * and the channel's framing is lost. A channel that closes or fails while the call waits
+ * in it ends the call with an IOException naming the bytes moved.
  *
  * @return a view of exactly the payload
- * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
+ *   or more than 2,147,483,639 bytes; the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val limit = FrameParts.allocationLimit(maxSize)
     val source = KtorSource(this, "Ktor's read channel")
-    val size = recvHeader(source, maxSize)
+    val size = recvHeader(source, limit)
     val payload = FrameParts.allocated(allocator(size), size)
     source.drive(FrameParts.payload(source, payload))
     return payload
 }
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view of exactly the
+ * payload's size acquired from [pool] after the header passed its checks,
+ * suspending (never blocking a thread) while the pool is at its bound.
+ *
+ * The caller owns the returned view and must close it once done (`use { }`); its
+ * slices are valid only until then. If the payload fails to arrive, or the call is
+ * cancelled, the view goes back to the pool.
+ *
+ * Cancellation: cancellable while suspended in Ktor's channel or waiting for the pool,
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled part way through a frame, the stream is left inside the frame
+ * and the channel's framing is lost. A channel that closes or fails while the call waits
+ * in it ends the call with an IOException naming the bytes moved.
+ *
+ * @return a pooled view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws IllegalArgumentException if [maxSize] is negative or the payload cannot fit in the pool's bound
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val source = KtorSource(this, "Ktor's read channel")
+    val size = recvHeader(source, maxSize)
+    val payload = pool.acquireView(size)
+    releasingOnFailure(payload) { source.drive(FrameParts.payload(source, payload)) }
+    return payload
+}
+
+/** The largest payload a frame received into [into] may have: its size, at most a frame's Int limit. */
+@JvmSynthetic // internal: kept out of Java's view of the public class
+internal fun frameLimit(into: ByteView): Int = minOf(into.size(), Int.MAX_VALUE.toLong()).toInt()
 
 private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
     val header = ByteView.allocate(Frames.HEADER_SIZE)
@@ -223,8 +303,11 @@ private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
  * with the pooled copy loop; the file grows as needed. Positional: the file
  * channel's position is not used or changed.
  *
- * Cancellable while suspended: the bytes received before cancellation are in the
- * file, and the channel stays usable for further receives.
+ * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
+ * and so under `withTimeout`; cancellation is not checked when the call does not
+ * suspend. If cancelled, the bytes received are in the file and the channel stays usable
+ * for further receives. A channel that closes or fails while the call waits in it ends
+ * the call with an IOException naming the bytes moved.
  *
  * @return the finished transfer
  * @throws IllegalArgumentException if [offset] or [count] is negative
@@ -238,6 +321,7 @@ public suspend fun ByteReadChannel.recvFile(
     options: FileOptions = FileOptions.defaults(),
 ): FileTransfer = recvFile(file, offset, count, options, "Ktor's read channel")
 
+@JvmSynthetic // internal: kept out of Java's view of the public class
 internal suspend fun ByteReadChannel.recvFile(
     file: FileChannel,
     offset: Long,

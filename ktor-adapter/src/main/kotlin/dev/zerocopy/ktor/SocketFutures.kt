@@ -3,13 +3,19 @@ package dev.zerocopy.ktor
 import dev.zerocopy.ByteView
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
+import dev.zerocopy.ViewPool
+import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
+import io.ktor.network.sockets.SocketAddress
+import io.ktor.network.sockets.aSocket
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -17,17 +23,29 @@ import java.util.concurrent.CompletableFuture
 import java.util.function.IntFunction
 
 /**
- * The adapter's socket operations for Java callers: each method starts the suspending
- * operation on [Dispatchers.Default] and returns a [CompletableFuture] of its result,
- * without blocking the calling thread. A future completes with the result, or
- * exceptionally with the exception the suspending function documents.
+ * The adapter's socket operations for Java callers, coroutines not needed: each method
+ * starts the suspending operation on [Dispatchers.Default] and returns a
+ * [CompletableFuture] of its result, without blocking the calling thread. A future
+ * completes with the result, or exceptionally with the exception the suspending
+ * function documents. [selectorManager], [connect], [bind] and [accept] give Java code
+ * its Ktor sockets in the first place.
  *
- * Cancellation: `future.cancel(true)` (or `false`) asks the operation to stop, with the
- * same contract as the suspending function: a cancelled receive leaves the bytes that
- * arrived at the start of the view, and a send cancelled after some bytes went out marks
- * the socket broken for sending. The future completes only once the operation has
- * stopped, so `join()` after `cancel()` waits until the socket is free for the next
- * operation; if the operation finished first, the future holds its result.
+ * Cancellation follows [CompletableFuture]'s contract: a successful `cancel(...)`
+ * completes the future at once with a [java.util.concurrent.CancellationException]
+ * (`isCancelled()` is true) and cancels the operation. The same happens when the future
+ * is completed any other way before the operation ends: `orTimeout` (a
+ * [java.util.concurrent.TimeoutException]), `completeOnTimeout`, `complete` or
+ * `completeExceptionally`. What the cancelled operation leaves behind is the suspending
+ * function's contract: a receive leaves the bytes that arrived at the start of the view
+ * and the socket usable for further receives; a send cancelled after some bytes went
+ * out marks the socket broken, so later sends on it fail with an IOException; a socket
+ * (or pooled view) that arrives after its future was cancelled is closed.
+ *
+ * Operations started here on one socket run one after another per direction (receives,
+ * sends, accepts), in the order they were started: a receive started right after a
+ * cancelled one waits until the cancelled one has stopped, so it finds the socket free.
+ * Cancelling a dependent future (from `thenApply` and the like) does not reach the
+ * operation, as with any [CompletableFuture].
  *
  * ```java
  * CompletableFuture<Long> sent = SocketFutures.sendFrom(socket, view);
@@ -39,32 +57,90 @@ public object SocketFutures {
     /** Operations run as children of this scope; one failing does not cancel the others. */
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
 
+    /** One lane per socket and direction: the operation last started there, until it ends. */
+    private enum class Lane { RECV, SEND, ACCEPT }
+
+    private val running = HashMap<Pair<Lane, Any>, Job>()
+
     @OptIn(ExperimentalCoroutinesApi::class) // getCompleted, read only after completion
-    private fun <T> start(block: suspend CoroutineScope.() -> T): CompletableFuture<T> {
-        val operation = scope.async(block = block)
-        val future = OperationFuture<T>(operation)
+    private fun <T> start(
+        lane: Lane?,
+        connection: Any?,
+        block: suspend CoroutineScope.() -> T,
+    ): CompletableFuture<T> {
+        val key = lane?.let { it to Identity(connection!!) }
+        val operation = synchronized(running) {
+            val previous = key?.let { running[it] }
+            scope.async(start = CoroutineStart.LAZY) {
+                previous?.join()
+                block()
+            }.also { if (key != null) running[key] = it }
+        }
+        val future = CompletableFuture<T>()
         operation.invokeOnCompletion { failure ->
+            if (key != null) synchronized(running) { running.remove(key, operation) }
             when (failure) {
-                null -> future.complete(operation.getCompleted())
-                is CancellationException -> future.cancelled()
+                null -> {
+                    val result = operation.getCompleted()
+                    // A socket or pooled view that arrives after its future was cancelled would leak.
+                    if (!future.complete(result) && result is AutoCloseable) result.close()
+                }
+                is CancellationException -> future.cancel(false)
                 else -> future.completeExceptionally(failure)
             }
         }
+        // Whoever completes the future first (cancel, orTimeout, complete...) stops the operation.
+        future.whenComplete { _, _ -> operation.cancel() }
+        operation.start()
         return future
     }
 
-    /** A future whose cancel() cancels [operation] and completes only when it has stopped. */
-    private class OperationFuture<T>(private val operation: Job) : CompletableFuture<T>() {
-        override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
-            if (isDone) return isCancelled
-            operation.cancel()
-            return true
-        }
-
-        fun cancelled() {
-            super.cancel(false)
-        }
+    /** A socket as a map key, by identity, whatever its equals says. */
+    private class Identity(val target: Any) {
+        override fun equals(other: Any?): Boolean = other is Identity && other.target === target
+        override fun hashCode(): Int = System.identityHashCode(target)
     }
+
+    /**
+     * Creates a Ktor [SelectorManager] for [connect] and [bind], on [Dispatchers.IO]:
+     * its loop blocks in `Selector.select()`. Close it (it is `Closeable`) after the
+     * sockets it serves.
+     *
+     * @return a new selector manager
+     */
+    @JvmStatic
+    public fun selectorManager(): SelectorManager = SelectorManager(Dispatchers.IO)
+
+    /**
+     * Connects a TCP socket to [remote] through [selector].
+     *
+     * @return a future of the connected socket; if the future is cancelled first, a
+     *   socket that connects anyway is closed
+     */
+    @JvmStatic
+    public fun connect(selector: SelectorManager, remote: SocketAddress): CompletableFuture<Socket> =
+        start(null, null) { aSocket(selector).tcp().connect(remote) }
+
+    /**
+     * Binds a TCP server socket to [local] (port 0: any free port; its `localAddress`
+     * says which) through [selector].
+     *
+     * @return a future of the bound server socket; if the future is cancelled first, a
+     *   server socket bound anyway is closed
+     */
+    @JvmStatic
+    public fun bind(selector: SelectorManager, local: SocketAddress): CompletableFuture<ServerSocket> =
+        start(null, null) { aSocket(selector).tcp().bind(local) }
+
+    /**
+     * Accepts the next connection on [server].
+     *
+     * @return a future of the accepted socket; if the future is cancelled first, a
+     *   socket accepted anyway is closed
+     */
+    @JvmStatic
+    public fun accept(server: ServerSocket): CompletableFuture<Socket> =
+        start(Lane.ACCEPT, server) { server.accept() }
 
     /**
      * Sends every byte of [view] to [socket]; see [Socket.sendFrom].
@@ -72,7 +148,8 @@ public object SocketFutures {
      * @return a future of the bytes sent, always `view.size()`
      */
     @JvmStatic
-    public fun sendFrom(socket: Socket, view: ByteView): CompletableFuture<Long> = start { socket.sendFrom(view) }
+    public fun sendFrom(socket: Socket, view: ByteView): CompletableFuture<Long> =
+        start(Lane.SEND, socket) { socket.sendFrom(view) }
 
     /**
      * Sends [views] one after another as one stream; see [Socket.sendFrom].
@@ -81,7 +158,7 @@ public object SocketFutures {
      */
     @JvmStatic
     public fun sendFrom(socket: Socket, views: List<ByteView>): CompletableFuture<Long> =
-        start { socket.sendFrom(views) }
+        start(Lane.SEND, socket) { socket.sendFrom(views) }
 
     /**
      * Fills [view] from [socket]; see [Socket.recvInto].
@@ -89,7 +166,8 @@ public object SocketFutures {
      * @return a future of the bytes received, always `view.size()`
      */
     @JvmStatic
-    public fun recvInto(socket: Socket, view: ByteView): CompletableFuture<Long> = start { socket.recvInto(view) }
+    public fun recvInto(socket: Socket, view: ByteView): CompletableFuture<Long> =
+        start(Lane.RECV, socket) { socket.recvInto(view) }
 
     /**
      * Receives what one read gives into the start of [view]; see [Socket.recvSome].
@@ -97,7 +175,8 @@ public object SocketFutures {
      * @return a future of the bytes received, -1 at the end of stream
      */
     @JvmStatic
-    public fun recvSome(socket: Socket, view: ByteView): CompletableFuture<Int> = start { socket.recvSome(view) }
+    public fun recvSome(socket: Socket, view: ByteView): CompletableFuture<Int> =
+        start(Lane.RECV, socket) { socket.recvSome(view) }
 
     /**
      * Sends [payload] as one length-prefixed frame; see [Socket.sendFrame].
@@ -106,7 +185,7 @@ public object SocketFutures {
      */
     @JvmStatic
     public fun sendFrame(socket: Socket, payload: ByteView): CompletableFuture<Long> =
-        start { socket.sendFrame(payload) }
+        start(Lane.SEND, socket) { socket.sendFrame(payload) }
 
     /**
      * Receives one frame into the start of [into]; see [Socket.recvFrame].
@@ -115,7 +194,7 @@ public object SocketFutures {
      */
     @JvmStatic
     public fun recvFrame(socket: Socket, into: ByteView): CompletableFuture<ByteView> =
-        start { socket.recvFrame(into) }
+        start(Lane.RECV, socket) { socket.recvFrame(into) }
 
     /**
      * Receives one frame of at most [maxSize] payload bytes into a view made by
@@ -129,7 +208,19 @@ public object SocketFutures {
         socket: Socket,
         maxSize: Int,
         allocator: IntFunction<ByteView> = IntFunction(ByteView::allocate),
-    ): CompletableFuture<ByteView> = start { socket.recvFrame(maxSize) { allocator.apply(it) } }
+    ): CompletableFuture<ByteView> = start(Lane.RECV, socket) { socket.recvFrame(maxSize) { allocator.apply(it) } }
+
+    /**
+     * Receives one frame of at most [maxSize] payload bytes into a view acquired
+     * from [pool]; see [Socket.recvFrame]. The caller owns the view the future
+     * completes with and must close it; cancelling the future before it completes
+     * releases whatever the receive had taken from the pool.
+     *
+     * @return a future of a pooled view of exactly the payload
+     */
+    @JvmStatic
+    public fun recvFrame(socket: Socket, maxSize: Int, pool: ViewPool): CompletableFuture<ByteView> =
+        start(Lane.RECV, socket) { socket.recvFrame(maxSize, pool) }
 
     /**
      * Sends [count] bytes of [file] from [offset] (-1: to the end); see [Socket.sendFile].
@@ -144,7 +235,7 @@ public object SocketFutures {
         offset: Long = 0,
         count: Long = -1,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start { socket.sendFile(file, offset, count, options) }
+    ): CompletableFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(file, offset, count, options) }
 
     /**
      * Sends a range of the file at [path]; see [Socket.sendFile].
@@ -159,7 +250,7 @@ public object SocketFutures {
         offset: Long = 0,
         count: Long = -1,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start { socket.sendFile(path, offset, count, options) }
+    ): CompletableFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(path, offset, count, options) }
 
     /**
      * Receives exactly [count] bytes into [file] from [offset] on; see [Socket.recvFile].
@@ -174,5 +265,5 @@ public object SocketFutures {
         offset: Long,
         count: Long,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start { socket.recvFile(file, offset, count, options) }
+    ): CompletableFuture<FileTransfer> = start(Lane.RECV, socket) { socket.recvFile(file, offset, count, options) }
 }

@@ -6,8 +6,11 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.ViewPool
+import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.FrameParts
 import dev.zerocopy.ktor.internal.NioSide
+import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.awaitReady
 import dev.zerocopy.ktor.internal.checkNotBroken
 import dev.zerocopy.ktor.internal.drive
@@ -15,8 +18,10 @@ import dev.zerocopy.ktor.internal.fallbackDescription
 import dev.zerocopy.ktor.internal.fallbackReadChannel
 import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
+import dev.zerocopy.ktor.internal.releasingOnFailure
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
+import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -38,21 +43,20 @@ import java.nio.file.StandardOpenOption
 // The check runs when a call starts: opening Ktor's channel while an adapter call is
 // under way is not caught, and Ktor's TLS socket keeps no record to check at all.
 //
-// Cancellation, for every suspending function in this file: the call is cancellable
-// while it is suspended waiting for the socket, and under withTimeout; cancellation
-// is not checked when it does not suspend. If a receive is cancelled, the bytes that
-// arrived are at the start of the view (or in the file) and the socket stays usable.
-// If a send is cancelled after some of its bytes went out, the peer has seen a
-// partial message: the socket is marked broken and later sends on it fail with an
-// IOException. A socket closed while a call is suspended ends it with an IOException
-// that names the bytes moved.
+// Each function states its cancellation contract in its KDoc.
+// A socket that fails or is closed during a call (a peer reset, say) ends it with a
+// dev.zerocopy.TransferException that names the bytes moved and expected and keeps
+// Ktor's or the JDK's exception as its cause.
 
 /**
  * Sends every byte of [view] to this socket, looping over partial writes of at most
  * about 1 MiB. The view is only read; many coroutines may send the same view at once.
  *
- * Cancellable while suspended (see the file's cancellation contract): a send
- * cancelled after some bytes went out marks the socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, always `view.size()`
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
@@ -63,8 +67,11 @@ public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view)
  * Sends [views] one after another as one stream of bytes, with as few gathering
  * writes as possible (up to 1024 views and about 1 MiB per call), copying nothing.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, always the sum of the views' sizes
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
@@ -78,8 +85,11 @@ public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
 /**
  * Fills [view] with exactly `view.size()` bytes from this socket.
  *
- * Cancellable while suspended: the bytes that arrived before cancellation are at
- * the start of the view, and the socket stays usable for further receives.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, the bytes that arrived are at the start of the view and the socket stays
+ * usable for further receives. Closing the socket while the call is suspended ends it
+ * with an IOException naming the bytes received.
  *
  * @return the bytes received, always `view.size()`
  * @throws EndOfStreamException if the peer ends the stream first; the bytes that
@@ -96,7 +106,10 @@ public suspend fun Socket.recvInto(view: ByteView): Long {
  * Receives what one read gives into the start of [view]: at least one byte and at
  * most `min(view.size(), 1 MiB)`, suspending until the socket has data.
  *
- * Cancellable while suspended; nothing is lost by cancelling.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, nothing was received and the socket stays usable. Closing the socket while
+ * the call is suspended ends it with an IOException naming the bytes received.
  *
  * @return the bytes received, -1 at the end of stream, or 0 if the view is empty
  * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
@@ -106,13 +119,16 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
-    val buffer = view.buffer()
+    val buffer = view.buffers()[0]
     buffer.limit(minOf(buffer.capacity(), 1 shl 20))
-    val waiting = Transfer.receive(side.channel, view) // names the counts if the socket closes while waiting
-    while (true) {
-        val read = side.channel.read(buffer)
-        if (read != 0) return read
-        awaitReady(side, SelectInterest.READ, waiting)
+    try {
+        while (true) {
+            val read = side.channel.read(buffer)
+            if (read != 0) return read
+            awaitReady(side, SelectInterest.READ)
+        }
+    } catch (failure: IOException) {
+        throw Failures.withCounts(0, buffer.limit().toLong(), "bytes received", failure)
     }
 }
 
@@ -120,19 +136,25 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
  * Sends [payload] as one length-prefixed frame (an 8-byte big-endian size, then the
  * bytes; see [Frames]) in one gathering write.
  *
- * Cancellable while suspended: cancelled after some bytes went out, the socket is
- * marked broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes sent.
  *
  * @return the bytes sent, header included
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size().toLong()), payload))
+public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size()), payload))
 
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return `into.slice(0, payloadSize)`, sharing content with [into]
  * @throws dev.zerocopy.FrameTooLargeException if the payload is larger than [into];
@@ -144,7 +166,7 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(into)
-    val payload = into.slice(0, recvHeader(side, into.size()))
+    val payload = into.slice(0, recvHeader(side, frameLimit(into)).toLong())
     drive(this, side, FrameParts.payload(side.channel, payload))
     return payload
 }
@@ -152,22 +174,57 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
 /**
  * Receives one frame of at most [maxSize] payload bytes into a view made by
  * [allocator] (a new heap view by default), which is called only after the header
- * passed its checks.
+ * passed its checks. A [maxSize] above `Int.MAX_VALUE - 8` (2,147,483,639, the largest
+ * array every JVM allocates) is taken as that.
  *
- * Cancellable while suspended; a frame cancelled part way leaves the stream inside
- * the frame, so the connection's framing is lost.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
  *
  * @return a view of exactly the payload
- * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize],
+ *   or more than 2,147,483,639 bytes; the payload is still unread
  * @throws java.net.ProtocolException if the header declares a negative size
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val limit = FrameParts.allocationLimit(maxSize)
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, allocator)
-    val size = recvHeader(side, maxSize)
+    val size = recvHeader(side, limit)
     val payload = FrameParts.allocated(allocator(size), size)
     drive(this, side, FrameParts.payload(side.channel, payload))
+    return payload
+}
+
+/**
+ * Receives one frame of at most [maxSize] payload bytes into a view of exactly the
+ * payload's size acquired from [pool] after the header passed its checks,
+ * suspending (never blocking a thread) while the pool is at its bound.
+ *
+ * The caller owns the returned view and must close it once done (`use { }`); its
+ * slices are valid only until then. If the payload fails to arrive, or the call is
+ * cancelled, the view goes back to the pool.
+ *
+ * Cancellation: cancellable while suspended waiting for the socket or the pool, and so
+ * under `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled part way through a frame, the stream is left inside the frame and the
+ * connection's framing is lost: close the socket. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes received.
+ *
+ * @return a pooled view of exactly the payload
+ * @throws dev.zerocopy.FrameTooLargeException if the header declares more than [maxSize]
+ * @throws IllegalArgumentException if [maxSize] is negative or the payload cannot fit in the pool's bound
+ * @throws java.net.ProtocolException if the header declares a negative size
+ * @throws EndOfStreamException if the stream ends inside the header or the payload
+ */
+public suspend fun Socket.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
+    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, pool)
+    val size = recvHeader(side, maxSize)
+    val payload = pool.acquireView(size)
+    releasingOnFailure(payload) { drive(this, side, FrameParts.payload(side.channel, payload)) }
     return payload
 }
 
@@ -183,8 +240,12 @@ private suspend fun Socket.recvHeader(side: NioSide, limit: Int): Int {
  * [FileTransfer] decide. Positional: the channel's position is not used or changed.
  * The options' timeout is ignored here; use `withTimeout`.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending; the pooled buffer is returned either way.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. The pooled buffer
+ * is returned either way. Closing the socket while the call is suspended ends it with an
+ * IOException naming the bytes sent.
  *
  * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
  * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
@@ -209,8 +270,12 @@ public suspend fun Socket.sendFile(
 /**
  * Sends a range of the file at [path], opening and closing it; see the [FileChannel] form.
  *
- * Cancellable while suspended: a send cancelled after some bytes went out marks the
- * socket broken for sending.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. A send
+ * cancelled after some of its bytes went out has left the peer a partial message: the
+ * socket is marked broken and later sends on it throw an IOException. The pooled buffer
+ * is returned either way. Closing the socket while the call is suspended ends it with an
+ * IOException naming the bytes sent.
  *
  * @return the finished transfer
  */
@@ -225,8 +290,11 @@ public suspend fun Socket.sendFile(
  * Receives exactly [count] bytes from this socket into [file] from [offset] on; the
  * file grows as needed. Positional: the channel's position is not used or changed.
  *
- * Cancellable while suspended: the bytes received before cancellation are in the
- * file, and the socket stays usable for further receives.
+ * Cancellation: cancellable while suspended waiting for the socket, and so under
+ * `withTimeout`; cancellation is not checked when the call does not suspend. If
+ * cancelled, the bytes received are in the file and the socket stays usable for further
+ * receives. Closing the socket while the call is suspended ends it with an IOException
+ * naming the bytes received.
  *
  * @return the finished transfer
  * @throws EndOfStreamException if the peer ends the stream first; the bytes received are in the file

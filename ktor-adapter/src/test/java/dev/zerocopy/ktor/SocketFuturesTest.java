@@ -4,11 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.EndOfStreamException;
 import dev.zerocopy.FileMode;
 import dev.zerocopy.FileTransfer;
+import dev.zerocopy.ViewPool;
+import io.ktor.network.selector.SelectorManager;
+import io.ktor.network.sockets.InetSocketAddress;
+import io.ktor.network.sockets.ServerSocket;
+import io.ktor.network.sockets.Socket;
+import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +26,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The facade as plain Java sees it: futures, no coroutines. */
+/** The facade as plain Java sees it: sockets and transfers as futures, no coroutines. */
 @Timeout(60)
 final class SocketFuturesTest {
 
@@ -39,17 +47,17 @@ final class SocketFuturesTest {
         ByteView payload = ByteView.wrap(bytes).readOnly();
         Path file = Files.write(dir.resolve("data.bin"), bytes);
         try (JavaLoopback pair = new JavaLoopback()) {
-            CompletableFuture<Long> sent = SocketFutures.sendFrom(pair.getClient(), List.of(payload.slice(0, 10), payload.slice(10)))
-                    .thenCompose(n -> SocketFutures.sendFrame(pair.getClient(), payload.slice(0, 100)).thenApply(m -> n + m))
-                    .thenCompose(n -> SocketFutures.sendFile(pair.getClient(), file).thenApply(t -> n + t.transferred()));
+            CompletableFuture<Long> sent = SocketFutures.sendFrom(pair.client, List.of(payload.slice(0, 10), payload.slice(10)))
+                    .thenCompose(n -> SocketFutures.sendFrame(pair.client, payload.slice(0, 100)).thenApply(m -> n + m))
+                    .thenCompose(n -> SocketFutures.sendFile(pair.client, file).thenApply(t -> n + t.transferred()));
 
             ByteView whole = ByteView.allocateDirect(bytes.length);
-            assertEquals(bytes.length, SocketFutures.recvInto(pair.getServer(), whole).get(30, TimeUnit.SECONDS));
+            assertEquals(bytes.length, SocketFutures.recvInto(pair.server, whole).get(30, TimeUnit.SECONDS));
             assertEquals(payload, whole);
-            assertEquals(payload.slice(0, 100), SocketFutures.recvFrame(pair.getServer(), 100).get(30, TimeUnit.SECONDS));
+            assertEquals(payload.slice(0, 100), SocketFutures.recvFrame(pair.server, 100).get(30, TimeUnit.SECONDS));
             try (FileChannel copy = FileChannel.open(dir.resolve("copy.bin"), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
-                FileTransfer received = SocketFutures.recvFile(pair.getServer(), copy, 0, bytes.length).get(30, TimeUnit.SECONDS);
+                FileTransfer received = SocketFutures.recvFile(pair.server, copy, 0, bytes.length).get(30, TimeUnit.SECONDS);
                 assertEquals(FileMode.COPY, received.mode());
             }
             assertEquals(2L * bytes.length + 8 + 100, sent.get(30, TimeUnit.SECONDS));
@@ -58,11 +66,26 @@ final class SocketFuturesTest {
     }
 
     @Test
+    void aPooledFrameArrivesThroughAFutureAndGoesBackOnClose() throws Exception {
+        ViewPool pool = new ViewPool(1 << 20);
+        ByteView payload = ByteView.wrap(random(5000, 42)).readOnly();
+        try (JavaLoopback pair = new JavaLoopback()) {
+            SocketFutures.sendFrame(pair.client, payload).get(30, TimeUnit.SECONDS);
+
+            try (ByteView received = SocketFutures.recvFrame(pair.server, 5000, pool).get(30, TimeUnit.SECONDS)) {
+                assertEquals(payload, received);
+                assertEquals(1, pool.figures().viewsOut());
+            }
+        }
+        assertEquals(0, pool.figures().viewsOut());
+    }
+
+    @Test
     void aFailureCompletesTheFutureWithTheDocumentedException() throws Exception {
         try (JavaLoopback pair = new JavaLoopback()) {
-            CompletableFuture<Long> receive = SocketFutures.recvInto(pair.getServer(), ByteView.allocate(10));
-            SocketFutures.sendFrom(pair.getClient(), ByteView.wrap(new byte[4])).get(30, TimeUnit.SECONDS);
-            pair.getClient().close();
+            CompletableFuture<Long> receive = SocketFutures.recvInto(pair.server, ByteView.allocate(10));
+            SocketFutures.sendFrom(pair.client, ByteView.wrap(new byte[4])).get(30, TimeUnit.SECONDS);
+            pair.client.close();
             ExecutionException failed = assertThrows(ExecutionException.class, () -> receive.get(30, TimeUnit.SECONDS));
             EndOfStreamException end = assertInstanceOf(EndOfStreamException.class, failed.getCause());
             assertEquals("stream ended after 4 of 10 bytes", end.getMessage());
@@ -70,17 +93,74 @@ final class SocketFuturesTest {
     }
 
     @Test
-    void cancellingAFutureCancelsTheWaitingReceiveAndTheSocketStaysUsable() throws Exception {
+    void aSuccessfulCancelMakesTheFutureCancelledAtOnceAndTheSocketStaysUsable() throws Exception {
         try (JavaLoopback pair = new JavaLoopback()) {
-            CompletableFuture<Integer> waiting = SocketFutures.recvSome(pair.getServer(), ByteView.allocate(10));
+            CompletableFuture<Integer> waiting = SocketFutures.recvSome(pair.server, ByteView.allocate(10));
             assertFalse(waiting.isDone());
-            waiting.cancel(true);
+            assertTrue(waiting.cancel(true));
+            assertTrue(waiting.isCancelled());
+            assertTrue(waiting.isDone());
             assertThrows(CancellationException.class, waiting::join);
 
-            SocketFutures.sendFrom(pair.getClient(), ByteView.wrap(new byte[] {7, 8, 9})).get(30, TimeUnit.SECONDS);
+            SocketFutures.sendFrom(pair.client, ByteView.wrap(new byte[] {7, 8, 9})).get(30, TimeUnit.SECONDS);
             ByteView into = ByteView.allocate(3);
-            assertEquals(3, SocketFutures.recvInto(pair.getServer(), into).get(30, TimeUnit.SECONDS));
+            assertEquals(3, SocketFutures.recvInto(pair.server, into).get(30, TimeUnit.SECONDS));
             assertEquals(ByteView.wrap(new byte[] {7, 8, 9}), into);
+        }
+    }
+
+    @Test
+    void orTimeoutCancelsTheReceiveKeepsItsBytesAndTheSocketStaysUsableForReceives() throws Exception {
+        try (JavaLoopback pair = new JavaLoopback()) {
+            SocketFutures.sendFrom(pair.client, ByteView.wrap(new byte[] {1, 2, 3, 4})).get(30, TimeUnit.SECONDS);
+            ByteView first = ByteView.allocate(10);
+            CompletableFuture<Long> timedOut = SocketFutures.recvInto(pair.server, first).orTimeout(200, TimeUnit.MILLISECONDS);
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> timedOut.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, failed.getCause());
+
+            // Before the fix the receive kept running, and this one failed with Ktor's
+            // "Handler for READ is already registered" (or lost its bytes to the old one).
+            ByteView second = ByteView.allocate(6);
+            CompletableFuture<Long> again = SocketFutures.recvInto(pair.server, second);
+            SocketFutures.sendFrom(pair.client, ByteView.wrap(new byte[] {5, 6, 7, 8, 9, 10})).get(30, TimeUnit.SECONDS);
+            assertEquals(6, again.get(30, TimeUnit.SECONDS));
+            assertEquals(ByteView.wrap(new byte[] {1, 2, 3, 4}), first.slice(0, 4));
+            assertEquals(ByteView.wrap(new byte[] {5, 6, 7, 8, 9, 10}), second);
+        }
+    }
+
+    @Test
+    void orTimeoutOnAPartialSendLeavesTheSocketBrokenForSends() throws Exception {
+        try (JavaLoopback pair = new JavaLoopback()) {
+            // Nobody reads, so the socket's buffers fill and the send stops part way.
+            ByteView large = ByteView.allocateDirect(256 << 20);
+            CompletableFuture<Long> timedOut = SocketFutures.sendFrom(pair.client, large).orTimeout(500, TimeUnit.MILLISECONDS);
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> timedOut.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, failed.getCause());
+
+            ExecutionException broken = assertThrows(ExecutionException.class,
+                    () -> SocketFutures.sendFrom(pair.client, ByteView.wrap(new byte[1])).get(30, TimeUnit.SECONDS));
+            IOException cause = assertInstanceOf(IOException.class, broken.getCause());
+            assertTrue(cause.getMessage().startsWith("the connection is broken for sending: a send ended after "),
+                    cause.getMessage());
+            assertTrue(cause.getMessage().contains(" of " + (256 << 20) + " bytes"), cause.getMessage());
+        }
+    }
+
+    @Test
+    void aCancelledAcceptLeavesTheServerSocketAccepting() throws Exception {
+        try (SelectorManager selector = SocketFutures.selectorManager();
+             ServerSocket listener = SocketFutures.bind(selector, new InetSocketAddress("127.0.0.1", 0)).get(30, TimeUnit.SECONDS)) {
+            CompletableFuture<Socket> cancelled = SocketFutures.accept(listener);
+            assertTrue(cancelled.cancel(false));
+            assertTrue(cancelled.isCancelled());
+
+            CompletableFuture<Socket> accepted = SocketFutures.accept(listener);
+            try (Socket client = SocketFutures.connect(selector, listener.getLocalAddress()).get(30, TimeUnit.SECONDS);
+                 Socket server = accepted.get(30, TimeUnit.SECONDS)) {
+                SocketFutures.sendFrame(client, ByteView.wrap(new byte[] {42})).get(30, TimeUnit.SECONDS);
+                assertEquals(ByteView.wrap(new byte[] {42}), SocketFutures.recvFrame(server, 16).get(30, TimeUnit.SECONDS));
+            }
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FrameTooLargeException
+import dev.zerocopy.Frames
+import dev.zerocopy.TransferException
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -46,13 +48,13 @@ class ChannelTransfersTest : FunSpec({
                 val input = server.openReadChannel()
                 coroutineScope {
                     launch {
-                        output.sendFrom(payload) shouldBe payload.size().toLong()
+                        output.sendFrom(payload) shouldBe payload.size()
                         output.sendFrom(listOf(payload.slice(0, 3), ByteView.empty(), payload.slice(3, 1000)))
                         output.sendFrame(payload.slice(0, 777))
                         output.sendFrame(payload.slice(0, 5000))
                     }
                     val whole = ByteView.allocateDirect(payload.size())
-                    input.recvInto(whole) shouldBe payload.size().toLong()
+                    input.recvInto(whole) shouldBe payload.size()
                     whole shouldBe payload
                     val gathered = ByteView.allocate(1000)
                     input.recvInto(gathered)
@@ -63,6 +65,26 @@ class ChannelTransfersTest : FunSpec({
                     val rest = ByteView.allocate(5000) // the payload of the refused frame is still unread
                     input.recvInto(rest)
                     rest shouldBe payload.slice(0, 5000)
+                }
+            }
+        }
+    }
+
+    for (declared in listOf(Int.MAX_VALUE.toLong(), Int.MAX_VALUE - 1L)) {
+        test("a header declaring $declared bytes is refused by recvFrame(Int.MAX_VALUE) on a socket and a channel") {
+            withTimeout(10.seconds) {
+                val header = Frames.header(declared).toByteArray()
+                val channel = ByteChannel()
+                channel.writeFully(header)
+                channel.flush()
+                val fromChannel = shouldThrow<FrameTooLargeException> { channel.recvFrame(Int.MAX_VALUE) }
+                withLoopback(selector) { client, server ->
+                    client.sendFrom(ByteView.wrap(header))
+                    val fromSocket = shouldThrow<FrameTooLargeException> { server.recvFrame(Int.MAX_VALUE) }
+                    for (refused in listOf(fromChannel, fromSocket)) {
+                        refused.frameSize() shouldBe declared
+                        refused.limit() shouldBe Int.MAX_VALUE - 8L
+                    }
                 }
             }
         }
@@ -165,8 +187,8 @@ class ChannelTransfersTest : FunSpec({
                 }
                 server.close()
                 val failure = waiting.await()
-                failure.shouldBeInstanceOf<IOException>()
-                failure.message shouldContain "0 of 10 bytes received"
+                failure.shouldBeInstanceOf<TransferException>()
+                failure.message shouldContain "failed after 0 of 10 bytes received"
             }
         }
     }

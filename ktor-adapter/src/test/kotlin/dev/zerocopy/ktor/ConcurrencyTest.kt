@@ -31,14 +31,14 @@ private const val CONNECTS_IN_FLIGHT = 256
 
 /** Receives [payload].size() bytes in chunks of [chunk]'s size, checking each against the payload; returns the count. */
 private suspend fun Socket.recvAndCheck(payload: ByteView, chunk: ByteView): Long {
-    var offset = 0
+    var offset = 0L
     while (offset < payload.size()) {
         val n = minOf(chunk.size(), payload.size() - offset)
         recvInto(chunk.slice(0, n))
         check(chunk.slice(0, n) == payload.slice(offset, offset + n)) { "bytes differ at $offset" }
         offset += n
     }
-    return offset.toLong()
+    return offset
 }
 
 /**

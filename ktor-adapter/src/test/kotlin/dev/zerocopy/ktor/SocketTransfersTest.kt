@@ -5,6 +5,8 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FrameTooLargeException
+import dev.zerocopy.TransferException
+import dev.zerocopy.ZeroCopy
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -12,6 +14,8 @@ import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldStartWith
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.ktor.network.selector.SelectorManager
+import io.ktor.network.sockets.aSocket
+import io.ktor.network.sockets.openReadChannel
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.TimeoutCancellationException
@@ -20,6 +24,8 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import java.io.IOException
+import java.net.StandardSocketOptions
+import java.nio.channels.ServerSocketChannel
 import java.nio.channels.FileChannel
 import java.nio.file.Files
 import java.nio.file.StandardOpenOption
@@ -36,12 +42,12 @@ class SocketTransfersTest : FunSpec({
             val payload = ByteView.wrap(randomBytes(10 shl 20, 1)).readOnly()
             withLoopback(selector) { client, server ->
                 coroutineScope {
-                    launch { client.sendFrom(payload) shouldBe payload.size().toLong() }
+                    launch { client.sendFrom(payload) shouldBe payload.size() }
                     val atServer = ByteView.allocateDirect(payload.size())
                     server.recvInto(atServer)
                     atServer shouldBe payload
                     launch { server.sendFrom(atServer) }
-                    val atClient = ByteView.allocate(payload.size())
+                    val atClient = ByteView.allocate(payload.size().toInt())
                     client.recvInto(atClient)
                     atClient shouldBe payload
                 }
@@ -52,10 +58,10 @@ class SocketTransfersTest : FunSpec({
     test("the seed's 400 MB of doubles arrives into a preallocated view") {
         withTimeout(60.seconds) {
             val count = 50_000_000
-            val sent = ByteView.allocateDirect(count * 8)
+            val sent = ByteView.allocateDirect(count * 8L)
             val doubles = sent.asDoubles()
             for (i in 0 until count) doubles.put(i, i.toDouble())
-            val received = ByteView.allocateDirect(count * 8)
+            val received = ByteView.allocateDirect(count * 8L)
             withLoopback(selector) { client, server ->
                 coroutineScope {
                     launch { server.sendFrom(sent) }
@@ -116,7 +122,11 @@ class SocketTransfersTest : FunSpec({
                             }
                             val transfer = sent.await()
                             transfer.transferred() shouldBe content.size - 2001L
-                            transfer.mode() shouldBe (if (mode == FileMode.AUTO) FileMode.COPY else mode)
+                            if (mode == FileMode.AUTO) {
+                                transfer.autoReason() shouldContain "peers on this machine"
+                            } else {
+                                transfer.mode() shouldBe mode
+                            }
                         }
                     }
                     val written = Files.readAllBytes(copy)
@@ -172,7 +182,37 @@ class SocketTransfersTest : FunSpec({
                     val receiving = async { runCatching { client.recvInto(ByteView.allocate(8)) } }
                     launch { client.close() }
                     val failure = receiving.await().exceptionOrNull()
-                    failure.shouldBeInstanceOf<IOException>()
+                    failure.shouldBeInstanceOf<TransferException>()
+                    failure.message shouldStartWith "failed after 0 of 8 bytes received: "
+                }
+            }
+        }
+    }
+
+    for (throughKtorChannel in listOf(false, true)) {
+        val path = if (throughKtorChannel) "Ktor's read channel" else "the socket"
+        test("a peer reset ends a receive on $path with the counts and the reset as its cause") {
+            withTimeout(30.seconds) {
+                ServerSocketChannel.open().use { listener ->
+                    listener.bind(java.net.InetSocketAddress("127.0.0.1", 0))
+                    val address = listener.localAddress as java.net.InetSocketAddress
+                    aSocket(selector).tcp().connect("127.0.0.1", address.port).use { client ->
+                        listener.accept().use { peer ->
+                            ZeroCopy.sendFrom(peer, ByteView.wrap(randomBytes(100, 6)))
+                            val input = if (throughKtorChannel) client.openReadChannel() else null
+                            val into = ByteView.allocate(1000)
+                            suspend fun recv(view: ByteView) = input?.recvInto(view) ?: client.recvInto(view)
+                            recv(into.slice(0, 100))
+                            peer.setOption(StandardSocketOptions.SO_LINGER, 0)
+                            peer.close()
+                            val reset = shouldThrow<TransferException> { recv(into.slice(100, 1000)) }
+                            reset.transferred() shouldBe 0L
+                            reset.byteCount() shouldBe 900L
+                            reset.cause.shouldBeInstanceOf<IOException>()
+                            reset.message shouldBe "failed after 0 of 900 bytes received: ${reset.cause}"
+                            reset.cause!!.message shouldContain "Connection reset"
+                        }
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.zerocopy.samples;
 
 import dev.zerocopy.samples.arrays.ArraysCommand;
 import dev.zerocopy.samples.chat.ChatCommand;
+import dev.zerocopy.samples.files.FilesCommand;
 import dev.zerocopy.samples.load.LoadCommand;
 import dev.zerocopy.samples.stream.StreamCommand;
 import picocli.CommandLine;
@@ -10,15 +11,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The samples' command line: {@code arrays}, {@code chat}, {@code stream} and
- * {@code load}, each with {@code --help}.
+ * The samples' command line: {@code arrays}, {@code chat}, {@code stream},
+ * {@code load} and {@code files}, each with {@code --help}.
  */
 @Command(
         name = "zerocopy-samples",
         mixinStandardHelpOptions = true,
         version = "zerocopy samples 0.1.0-SNAPSHOT",
         description = "Runnable programs on the zerocopy core and its Ktor adapter, over loopback.",
-        subcommands = {ArraysCommand.class, ChatCommand.class, StreamCommand.class, LoadCommand.class})
+        subcommands = {ArraysCommand.class, ChatCommand.class, StreamCommand.class, LoadCommand.class,
+            FilesCommand.class})
 public final class Main implements Runnable {
 
     @Spec
@@ -30,7 +32,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: arrays, chat, stream or load");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: arrays, chat, stream, load or files");
     }
 
     /**

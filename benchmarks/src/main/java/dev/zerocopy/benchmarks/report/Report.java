@@ -97,7 +97,7 @@ public final class Report {
         String text = report.markdown(markdown.toAbsolutePath().getParent().relativize(chart.toAbsolutePath()),
                 results);
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, text);
+        Files.writeString(markdown, withHarnessSection(text, markdown));
         ThroughputChart.write(report.bars, "Throughput over 127.0.0.1, one run (" + report.mode + ")", chart);
         long missed = report.targets.stream().filter(t -> t.status == Status.MISS).count();
         System.out.println("RESULTS: " + report.targets.size() + " targets, " + missed + " missed; wrote "
@@ -742,5 +742,25 @@ public final class Report {
             return f.get().times(1e6).format() + " us";
         }
         return f.get().times(1e9).format() + " ns";
+    }
+
+    /**
+     * Carries over the section that {@code benchmarks/vt-harness.sh} wrote into the old file
+     * (between its markers), placed before "## Raw data": that script measures on JDK 21+ and
+     * separately from this run.
+     */
+    private static String withHarnessSection(String text, Path markdown) throws IOException {
+        if (!Files.isRegularFile(markdown)) {
+            return text;
+        }
+        String old = Files.readString(markdown);
+        int start = old.indexOf("<!-- vt-harness -->");
+        int end = old.indexOf("<!-- /vt-harness -->");
+        if (start < 0 || end < start) {
+            return text;
+        }
+        String section = old.substring(start, end + "<!-- /vt-harness -->".length()) + "\n\n";
+        int raw = text.indexOf("## Raw data");
+        return raw < 0 ? text + "\n" + section : text.substring(0, raw) + section + text.substring(raw);
     }
 }

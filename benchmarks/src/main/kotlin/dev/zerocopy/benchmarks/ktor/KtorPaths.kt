@@ -89,7 +89,7 @@ object KtorPaths {
                 coroutineScope {
                     val received = async(Dispatchers.Default) { server.recvInto(recv) }
                     client.sendFrom(send)
-                    check(received.await() == recv.size().toLong()) { "received ${received.await()} bytes" }
+                    check(received.await() == recv.size()) { "received ${received.await()} bytes" }
                 }
             }
         }

@@ -51,10 +51,10 @@ internal class KtorSink(private val channel: ByteWriteChannel, private val descr
      * as far as the caller knows, so the channel is marked broken like any partial send.
      */
     suspend fun drive(transfer: Transfer): Long =
-        drive(channel, transfer, finish = { flush(transfer) }) { flush(transfer) }
+        drive(channel, transfer, finish = { flush() }) { flush() }
 
-    private suspend fun flush(transfer: Transfer) {
-        ktorAwait(transfer) { channel.flush() }
+    private suspend fun flush() {
+        ktorAwait { channel.flush() }
         unflushed = 0
     }
 
@@ -96,12 +96,12 @@ internal class KtorSource(private val channel: ByteReadChannel, private val desc
     }
 
     /** Suspends until Ktor has bytes buffered or the stream has ended. */
-    suspend fun await(transfer: Transfer?) {
-        ktorAwait(transfer) { channel.awaitContent() }
+    suspend fun await() {
+        ktorAwait { channel.awaitContent() }
     }
 
     /** Steps [transfer] to completion, suspending in Ktor until bytes arrive. */
-    suspend fun drive(transfer: Transfer): Long = drive(channel, transfer) { await(transfer) }
+    suspend fun drive(transfer: Transfer): Long = drive(channel, transfer) { await() }
 
     override fun isOpen(): Boolean = !channel.isClosedForRead
 
@@ -127,23 +127,20 @@ private inline fun <T> ktorCall(call: () -> T): T =
 /**
  * Runs a suspending call into a Ktor channel. A CancellationException while this
  * coroutine is still active is the channel's close cause (its socket closed, say), not a
- * cancellation of the caller: it becomes an IOException naming the bytes moved.
+ * cancellation of the caller: it becomes an IOException, which [drive] gives the counts.
  */
-private suspend inline fun ktorAwait(transfer: Transfer?, call: () -> Unit) {
+private suspend inline fun ktorAwait(call: () -> Unit) {
     try {
         call()
     } catch (cancelled: CancellationException) {
         currentCoroutineContext().ensureActive()
-        throw failedWhile(transfer, cancelled)
+        throw closed(cancelled)
     } catch (io: IOException) {
-        throw failedWhile(transfer, io)
+        throw io
     } catch (other: Exception) {
-        throw failedWhile(transfer, other)
+        throw closed(other)
     }
 }
-
-private fun failedWhile(transfer: Transfer?, cause: Exception): IOException =
-    if (transfer == null) closed(cause) else closedWhile(transfer, closed(cause))
 
 private fun closed(cause: Throwable?): IOException = when (cause) {
     null -> ClosedChannelException()

@@ -1,6 +1,7 @@
 package dev.zerocopy.ktor.internal
 
 import dev.zerocopy.Transfer
+import dev.zerocopy.internal.Failures
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
@@ -10,7 +11,6 @@ import kotlinx.coroutines.yield
 import java.io.IOException
 import java.lang.reflect.Field
 import java.lang.reflect.Method
-import java.nio.channels.ClosedChannelException
 import java.nio.channels.SelectionKey
 import java.nio.channels.SocketChannel
 import java.util.Collections
@@ -104,7 +104,9 @@ private const val STEPS_PER_YIELD = 16
 /**
  * Steps [transfer] to completion, calling [await] whenever a step moves nothing, then
  * [finish] (a final flush). A send that ends early, [finish] included, after moving some
- * bytes marks [connection] broken.
+ * bytes marks [connection] broken. Every IOException leaves here with the transfer's
+ * counts ([Failures.withCounts]); a cancellation (`withTimeout` included) carries none:
+ * the per-transfer report of a later change is where those counts will go.
  */
 internal suspend fun drive(
     connection: Any,
@@ -118,11 +120,7 @@ internal suspend fun drive(
     try {
         var steps = 0
         while (!transfer.isComplete) {
-            val moved = try {
-                transfer.step()
-            } catch (closed: ClosedChannelException) {
-                throw closedWhile(transfer, closed)
-            }
+            val moved = transfer.step()
             if (moved == 0L) {
                 if (!transfer.isComplete) await()
             } else if (++steps % STEPS_PER_YIELD == 0) {
@@ -132,6 +130,8 @@ internal suspend fun drive(
         finish()
         completed = true
         return transfer.transferred() - start
+    } catch (failure: IOException) {
+        throw withCounts(transfer, failure)
     } finally {
         if (!completed && sending && transfer.transferred() > 0) {
             brokenSends.putIfAbsent(
@@ -145,7 +145,7 @@ internal suspend fun drive(
 /** Steps [transfer] on the socket's own channel, suspending on its selector when it would block. */
 internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): Long {
     val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
-    return drive(socket, transfer) { awaitReady(side, interest, transfer) }
+    return drive(socket, transfer) { awaitReady(side, interest) }
 }
 
 /**
@@ -155,7 +155,7 @@ internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): L
  * registered, and the next select on that socket fails with "Handler for READ is
  * already registered". Removing it here keeps the socket usable after a cancellation.
  */
-internal suspend fun awaitReady(side: NioSide, interest: SelectInterest, transfer: Transfer) {
+internal suspend fun awaitReady(side: NioSide, interest: SelectInterest) {
     val selectable = side.selectable
     selectable.interestOp(interest, true)
     try {
@@ -163,16 +163,13 @@ internal suspend fun awaitReady(side: NioSide, interest: SelectInterest, transfe
     } catch (cancelled: CancellationException) {
         selectable.suspensions.removeSuspension(interest)
         throw cancelled
-    } catch (closed: IOException) {
-        throw closedWhile(transfer, closed)
     } finally {
         selectable.interestOp(interest, false)
     }
 }
 
-internal fun closedWhile(transfer: Transfer, cause: IOException): IOException {
-    val verb = if (transfer.interestOps() == SelectionKey.OP_WRITE) "sent" else "received"
-    return IOException(
-        "connection closed after ${transfer.transferred()} of ${transfer.byteCount()} bytes $verb", cause
+/** [failure] with the counts of [transfer], unless it has them already. */
+internal fun withCounts(transfer: Transfer, failure: IOException): IOException =
+    Failures.withCounts(
+        transfer, if (transfer.interestOps() == SelectionKey.OP_WRITE) "bytes sent" else "bytes received", failure
     )
-}

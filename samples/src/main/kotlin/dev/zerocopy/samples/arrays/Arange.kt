@@ -6,7 +6,7 @@ import java.util.Locale
 /** The recipe's array: `numpy.arange(0.0, 50000000.0)`, 400 MB of doubles. */
 public const val DEFAULT_COUNT: Int = 50_000_000
 
-/** The most doubles one view holds: a view is at most [Int.MAX_VALUE] bytes. */
+/** The most doubles one view holds: `asDoubles` covers at most [Int.MAX_VALUE] bytes. */
 public const val MAX_COUNT: Int = Int.MAX_VALUE / Double.SIZE_BYTES
 
 /** How the array travels: with nothing before it, or as one length-prefixed frame. */
@@ -38,7 +38,7 @@ public enum class Engine {
  * platform's native byte order, which is numpy's layout on the same machine.
  */
 internal fun arange(count: Int): ByteView {
-    val view = ByteView.allocateDirect(Math.multiplyExact(count, Double.SIZE_BYTES))
+    val view = ByteView.allocateDirect(count.toLong() * Double.SIZE_BYTES)
     val doubles = view.asDoubles()
     for (i in 0 until count) doubles.put(i, i.toDouble())
     return view.readOnly()

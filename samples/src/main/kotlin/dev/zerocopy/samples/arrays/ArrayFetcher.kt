@@ -17,7 +17,7 @@ import java.net.SocketTimeoutException
 import java.nio.channels.SocketChannel
 
 /** Slices the receive view is filled in, so that progress can be shown between them, each under the stall timeout. */
-private const val SLICE_BYTES = STALL_SLICE_BYTES
+private const val SLICE_BYTES = STALL_SLICE_BYTES.toLong()
 
 /**
  * What one connection received: the payload (a view of the receive buffer, not a
@@ -54,13 +54,13 @@ public class ArrayFetcher(
 ) {
 
     init {
-        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (a view holds at most 2^31-1 bytes), was $count" }
+        require(count in 0..MAX_COUNT) { "count must be in 0..$MAX_COUNT (asDoubles covers at most 2^31-1 bytes), was $count" }
         require(repeat >= 1) { "repeat must be >= 1, was $repeat" }
         require(stallTimeout > Duration.ZERO) { "stallTimeout must be positive, was $stallTimeout" }
     }
 
     /** The preallocated receive view: `count` doubles. */
-    public val view: ByteView = ByteView.allocateDirect(count * Double.SIZE_BYTES)
+    public val view: ByteView = ByteView.allocateDirect(count.toLong() * Double.SIZE_BYTES)
 
     private val header = ByteView.allocate(Frames.HEADER_SIZE)
 
@@ -97,23 +97,23 @@ public class ArrayFetcher(
     private inline fun receiveAll(progress: (Long) -> Unit, recv: (ByteView) -> Unit): FetchResult {
         val nanos = LongArray(repeat)
         var received = 0L
-        var size = 0
+        var size = 0L
         for (transfer in 0 until repeat) {
             val start = System.nanoTime()
             size = if (wire == Wire.FRAMED) {
                 recv(header)
-                Frames.payloadSize(header, view.size())
+                Frames.payloadSize(header, view.size().toInt()).toLong()
             } else {
                 view.size()
             }
-            var offset = 0
+            var offset = 0L
             while (offset < size) {
                 val end = offset + minOf(SLICE_BYTES, size - offset)
                 try {
                     recv(view.slice(offset, end))
                 } catch (early: EndOfStreamException) {
                     // The slice's counts mean nothing to the caller; the transfer's do.
-                    throw EndOfStreamException(offset + early.transferred(), size.toLong(), "bytes of the array")
+                    throw EndOfStreamException(offset + early.transferred(), size, "bytes of the array")
                 }
                 received += end - offset
                 offset = end

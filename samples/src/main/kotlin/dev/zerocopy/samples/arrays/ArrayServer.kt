@@ -106,10 +106,11 @@ internal class Shipment(
 ) {
 
     /** The frame header, for the framed wire. */
-    val header: ByteView = Frames.header(data.size().toLong()).readOnly()
+    val header: ByteView = Frames.header(data.size()).readOnly()
 
     /** The array in slices of [STALL_SLICE_BYTES]: each must go out within the stall timeout. */
-    val slices: List<ByteView> = (0 until data.size() step STALL_SLICE_BYTES).map { data.slice(it, minOf(it + STALL_SLICE_BYTES, data.size())) }
+    val slices: List<ByteView> =
+        (0L until data.size() step STALL_SLICE_BYTES.toLong()).map { data.slice(it, minOf(it + STALL_SLICE_BYTES, data.size())) }
 
     val served = AtomicInteger()
 
@@ -119,7 +120,7 @@ internal class Shipment(
         return try {
             repeat(repeat) { sendOnce() }
             val nanos = System.nanoTime() - start
-            val bytes = data.size().toLong() * repeat
+            val bytes = data.size() * repeat
             report("sent ${grouped(bytes)} bytes ($wire) to $peer in ${seconds(nanos)}: ${gibPerSecond(bytes, nanos)}")
             served.incrementAndGet()
             true

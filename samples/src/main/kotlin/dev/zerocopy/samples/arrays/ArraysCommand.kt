@@ -86,7 +86,7 @@ public class TransferOptions {
         if (count < 0 || count > MAX_COUNT) {
             throw ParameterException(
                 spec.commandLine(),
-                "--count $count is out of range: a view holds at most ${Int.MAX_VALUE} bytes, " +
+                "--count $count is out of range: a view of doubles (asDoubles) covers at most ${Int.MAX_VALUE} bytes, " +
                     "so 0 to $MAX_COUNT doubles",
             )
         }
@@ -122,7 +122,7 @@ private inline fun <T> allocating(err: PrintWriter, bytes: Long, allocate: () ->
  * @return true if every element checked out
  */
 private fun report(out: PrintWriter, err: PrintWriter, result: FetchResult): Boolean {
-    val bytes = result.payload.size().toLong()
+    val bytes = result.payload.size()
     result.nanos.forEachIndexed { i, nanos ->
         out.println(
             "transfer ${i + 1}/${result.nanos.size}: received ${grouped(bytes)} bytes in ${seconds(nanos)}: " +
@@ -198,7 +198,7 @@ public class ArraysServeCommand : Callable<Int> {
         }
         server.use {
             out.println(
-                "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size().toLong())} bytes, " +
+                "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
                     "${transfer.wire}, $engine, on $bind:${it.port}" +
                     (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
             )
@@ -254,7 +254,7 @@ public class ArraysFetchCommand : Callable<Int> {
         val fetcher = allocating(err, transfer.byteCount()) {
             ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat, transfer.stallTimeout.toKotlinDuration())
         } ?: return 1
-        val expected = fetcher.view.size().toLong() * transfer.repeat
+        val expected = fetcher.view.size() * transfer.repeat
         val result = try {
             if (progress) {
                 progressBar(err, expected).use { bar -> fetcher.fetch(host, port) { bar.stepTo(it) } }
@@ -310,10 +310,10 @@ public class ArraysDemoCommand : Callable<Int> {
         val fetcher = allocating(err, 2 * transfer.byteCount()) {
             ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
         } ?: return 1
-        val expected = data.size().toLong() * transfer.repeat
+        val expected = data.size() * transfer.repeat
         ArrayServer.start(data, transfer.wire, engine, "127.0.0.1", port, transfer.repeat, connections = 1).use { server ->
             out.println(
-                "arrays demo: arange(0.0, ${transfer.count}.0), ${grouped(data.size().toLong())} bytes x ${transfer.repeat}, " +
+                "arrays demo: arange(0.0, ${transfer.count}.0), ${grouped(data.size())} bytes x ${transfer.repeat}, " +
                     "127.0.0.1:${server.port}, ${transfer.wire} wire, $engine engine",
             )
             out.flush()

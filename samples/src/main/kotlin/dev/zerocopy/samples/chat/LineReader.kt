@@ -23,9 +23,14 @@ internal sealed interface Read {
  * received with the adapter's `recvSome` straight into one array of `maxLine + 2`
  * bytes; a line is handed out in place, never copied.
  *
+ * [recvSome] receives into the view it is given as the adapter's `recvSome` does (at
+ * least one byte, or -1 at the end); the fuzz test feeds it bytes without a socket.
+ *
  * Not thread-safe: one coroutine reads.
  */
-internal class LineReader(private val socket: Socket, private val maxLine: Int) {
+internal class LineReader(private val recvSome: suspend (ByteView) -> Int, private val maxLine: Int) {
+
+    constructor(socket: Socket, maxLine: Int) : this({ view -> socket.recvSome(view) }, maxLine)
 
     private val bytes = ByteArray(maxLine + 2)
     private val view = ByteView.wrap(bytes)
@@ -69,7 +74,7 @@ internal class LineReader(private val socket: Socket, private val maxLine: Int) 
                 scanned -= start
                 start = 0
             }
-            val received = socket.recvSome(view.slice(end))
+            val received = recvSome(view.slice(end.toLong()))
             if (received < 0) return Read.End(end - start)
             end += received
         }

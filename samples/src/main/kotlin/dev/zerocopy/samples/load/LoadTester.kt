@@ -3,6 +3,7 @@ package dev.zerocopy.samples.load
 import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FrameTooLargeException
+import dev.zerocopy.ViewPool
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
@@ -88,6 +89,15 @@ public class LoadTester(private val config: LoadConfig) {
     private val firstErrors = ConcurrentHashMap<ErrorKind, String>()
     private val recorder = Recorder(3)
     private val timeout = config.timeout.toKotlinDuration()
+
+    /**
+     * Arrays mode: direct memory for the frames in flight, taken per request and given
+     * back as soon as the frame is checked; bounded so that many connections share
+     * at most [MAX_POOLED_FRAME_BYTES] (or one frame, if that is larger).
+     */
+    private val frames by lazy {
+        ViewPool(maxOf(config.chunk.toLong(), minOf(config.connections.toLong() * config.chunk, MAX_POOLED_FRAME_BYTES)))
+    }
     private var deadline = 0L
 
     init {
@@ -234,7 +244,7 @@ public class LoadTester(private val config: LoadConfig) {
     private suspend fun streamWorker(index: Int, selector: SelectorManager, size: Long) {
         val random = SplittableRandom(config.seed + index)
         val count = minOf(config.chunk.toLong(), size)
-        val body = ByteView.allocateDirect(count.toInt())
+        val body = ByteView.allocateDirect(count)
         var connection: Pair<Socket, ResponseReader>? = null
         try {
             while (claim()) {
@@ -268,7 +278,7 @@ public class LoadTester(private val config: LoadConfig) {
             if (contentRange != "bytes $first-$last/$size") {
                 throw LoadFailure(ErrorKind.PROTOCOL, "range $first-$last answered with Content-Range $contentRange, not bytes $first-$last/$size")
             }
-            responses.readBody(body.slice(0, count.toInt()))
+            responses.readBody(body.slice(0, count))
             return response.headers["Connection"]?.toString()?.contains("close", ignoreCase = true) != true
         } finally {
             response.release()
@@ -276,17 +286,16 @@ public class LoadTester(private val config: LoadConfig) {
     }
 
     private suspend fun arraysWorker(selector: SelectorManager) {
-        val into = ByteView.allocateDirect(config.chunk)
         while (claim()) {
             val started = System.nanoTime()
             val socket = connect(selector) ?: continue
             try {
-                val payload = fetch("receiving a frame") { socket.recvFrame(into) }
-                if (payload != null) {
-                    if (payload.size() % java.lang.Double.BYTES == 0) {
-                        succeed(started, payload.size().toLong())
+                val size = fetch("receiving a frame") { socket.recvFrame(config.chunk, frames).use { it.size() } }
+                if (size != null) {
+                    if (size % java.lang.Double.BYTES == 0L) {
+                        succeed(started, size)
                     } else {
-                        fail(ErrorKind.FRAME, "a frame of ${payload.size()} bytes is not a whole number of doubles")
+                        fail(ErrorKind.FRAME, "a frame of $size bytes is not a whole number of doubles")
                     }
                 }
             } finally {
@@ -323,5 +332,8 @@ public class LoadTester(private val config: LoadConfig) {
     public companion object {
         /** One process holds about 9,900 loopback connections with both ends in it; this is the most asked for. */
         public const val MAX_CONNECTIONS: Int = 10_000
+
+        /** The most direct memory arrays mode holds for frames in flight, whatever the connection count. */
+        private const val MAX_POOLED_FRAME_BYTES: Long = 256L shl 20
     }
 }

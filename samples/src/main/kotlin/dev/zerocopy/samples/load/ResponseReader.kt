@@ -23,7 +23,7 @@ private const val MAX_HEAD_BYTES = 16 * 1024
  * only the few body bytes that arrive with the head are copied.
  */
 internal class ResponseReader(private val socket: Socket) {
-    private val head = ByteView.allocateDirect(MAX_HEAD_BYTES)
+    private val head = ByteView.allocateDirect(MAX_HEAD_BYTES.toLong())
 
     /** Bytes after the head that arrived with it: the start of the body. */
     private var early: ByteView = ByteView.empty()
@@ -38,14 +38,14 @@ internal class ResponseReader(private val socket: Socket) {
         var filled = 0
         var end = -1
         while (end < 0) {
-            if (filled == head.size()) throw ProtocolException("response head passes $MAX_HEAD_BYTES bytes")
-            val read = socket.recvSome(head.slice(filled, head.size()))
+            if (filled.toLong() == head.size()) throw ProtocolException("response head passes $MAX_HEAD_BYTES bytes")
+            val read = socket.recvSome(head.slice(filled.toLong(), head.size()))
             if (read < 0) throw EndOfStreamException(filled.toLong(), MAX_HEAD_BYTES.toLong(), "bytes of a response head (the server closed)")
             end = blankLine(maxOf(0, filled - 3), filled + read)
             filled += read
         }
-        early = head.slice(end, filled)
-        val response = parseResponse(ByteReadChannel(head.slice(0, end).toByteArray()))
+        early = head.slice(end.toLong(), filled.toLong())
+        val response = parseResponse(ByteReadChannel(head.slice(0, end.toLong()).toByteArray()))
         return response ?: throw EndOfStreamException(0, end.toLong(), "bytes of a response head")
     }
 
@@ -69,7 +69,7 @@ internal class ResponseReader(private val socket: Socket) {
     /** Returns the index just after the first CRLFCRLF in [from, to) of the head buffer, or -1. */
     private fun blankLine(from: Int, to: Int): Int {
         for (i in from..to - 4) {
-            if (head.get(i) == CR && head.get(i + 1) == LF && head.get(i + 2) == CR && head.get(i + 3) == LF) return i + 4
+            if (head.get(i.toLong()) == CR && head.get(i + 1L) == LF && head.get(i + 2L) == CR && head.get(i + 3L) == LF) return i + 4
         }
         return -1
     }

@@ -248,13 +248,13 @@ internal class Exchanges(
      * the head and the first slice in one gathering write, then one slice per paced step.
      */
     private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String, validator: Validator?) {
-        val (head, body) = plan(x, content.size().toLong(), type, validator)
+        val (head, body) = plan(x, content.size(), type, validator)
         if (body == null) return send(socket, listOf(head))
         x.mode = mode
         var views = listOf(head)
         sendBody(x, body.count) { sent, count ->
-            val from = (body.first + sent).toInt()
-            socket.sendFrom(views + content.slice(from, from + count.toInt()))
+            val from = body.first + sent
+            socket.sendFrom(views + content.slice(from, from + count))
             views = emptyList()
         }
     }
@@ -332,8 +332,8 @@ internal class Exchanges(
         x.mode = "LIVE"
         try {
             if (put != null) {
-                val from = put.range.first.toInt()
-                val to = (put.range.last + 1).toInt()
+                val from = put.range.first
+                val to = put.range.last + 1
                 stream.reserve(from, to)?.let { throw HttpError(Status.CONFLICT, "live stream '$name': $it") }
                 var committed = false
                 try {
@@ -369,17 +369,17 @@ internal class Exchanges(
      * hold the first body bytes; each step lands in the view's memory with no array between.
      */
     private suspend fun receive(input: ByteReadChannel, target: ByteView, x: Exchange) {
-        var from = 0
+        var from = 0L
         while (from < target.size()) {
             val to = minOf(from + RECEIVE_STEP, target.size())
             try {
                 withTimeoutOrNull(stall) { input.recvInto(target.slice(from, to)) }
                     ?: throw IOException("upload stalled: $from of ${target.size()} body bytes arrived, then nothing for $stall")
             } catch (ended: EndOfStreamException) {
-                throw EndOfStreamException(from + ended.transferred(), target.size().toLong(), "body bytes (client left mid-body)")
+                throw EndOfStreamException(from + ended.transferred(), target.size(), "body bytes (client left mid-body)")
             }
             from = to
-            x.bytes = from.toLong()
+            x.bytes = from
         }
     }
 

@@ -26,7 +26,7 @@ internal class FileCache private constructor(private val files: Map<Path, Cached
     val fileCount: Int get() = files.size
 
     /** The bytes held. */
-    val byteCount: Long get() = files.values.sumOf { it.view.size().toLong() }
+    val byteCount: Long get() = files.values.sumOf { it.view.size() }
 
     companion object {
         private val log = LoggerFactory.getLogger(FileCache::class.java)
@@ -36,7 +36,8 @@ internal class FileCache private constructor(private val files: Map<Path, Cached
 
         /**
          * Loads the files under [root], smallest first, while they fit in [limit] bytes; a
-         * file over 2 GiB (a view's limit) or past the limit stays on disk and is logged.
+         * file past the limit stays on disk and is logged. A file over 2 GiB is held in
+         * pieces, one view all the same.
          */
         fun load(root: ContentRoot, limit: Long): FileCache {
             val files = HashMap<Path, CachedFile>()
@@ -46,15 +47,17 @@ internal class FileCache private constructor(private val files: Map<Path, Cached
                     val size = channel.size()
                     // Read before the content: a change while loading gives the next load a new validator.
                     val modified = Files.getLastModifiedTime(file)
-                    if (size > LiveStreams.MAX_STREAM_BYTES || size > limit - used) {
+                    if (size > limit - used) {
                         log.info("not cached (would pass the {}-byte cache limit): {} ({} bytes)", limit, file, size)
                         return@use
                     }
-                    val view = ByteView.allocateDirect(size.toInt())
-                    val buffer = view.buffer()
-                    while (buffer.hasRemaining()) {
-                        if (channel.read(buffer, buffer.position().toLong()) < 0) {
-                            throw EndOfStreamException(buffer.position().toLong(), size, "bytes of $file (it shrank while loading)")
+                    val view = ByteView.allocateDirect(size)
+                    var loaded = 0L
+                    for (buffer in view.buffers()) {
+                        while (buffer.hasRemaining()) {
+                            val read = channel.read(buffer, loaded)
+                            if (read < 0) throw EndOfStreamException(loaded, size, "bytes of $file (it shrank while loading)")
+                            loaded += read
                         }
                     }
                     files[file] = CachedFile(view.readOnly(), Validator(size, modified))

@@ -14,23 +14,23 @@ import java.util.TreeMap
  * it is complete; a range that arrived once is never written again, so a slice handed to
  * a reader never changes under it. Thread-safe.
  */
-internal class LiveStream(val name: String, val total: Int) {
+internal class LiveStream(val name: String, val total: Long) {
 
     /** The stream's bytes; only [reserve]d ranges are written, only the [available] prefix is read. */
     val view: ByteView = ByteView.allocateDirect(total)
 
     /** Received runs, start to end (exclusive), merged when they touch. */
-    private val arrived = TreeMap<Int, Int>()
+    private val arrived = TreeMap<Long, Long>()
 
     /** Ranges being received now, start to end (exclusive). */
-    private val reserved = TreeMap<Int, Int>()
+    private val reserved = TreeMap<Long, Long>()
 
     /**
      * Claims [from, to) for one upload, or returns why not: it overlaps bytes that arrived
      * or another upload in progress.
      */
     @Synchronized
-    fun reserve(from: Int, to: Int): String? {
+    fun reserve(from: Long, to: Long): String? {
         overlap(arrived, from, to)?.let { return "bytes $from-${to - 1} overlap bytes ${it.first}-${it.second - 1} that already arrived" }
         overlap(reserved, from, to)?.let { return "bytes $from-${to - 1} overlap bytes ${it.first}-${it.second - 1} being uploaded now" }
         reserved[from] = to
@@ -39,7 +39,7 @@ internal class LiveStream(val name: String, val total: Int) {
 
     /** Marks a reserved range as arrived: readers may see it once it joins the prefix. */
     @Synchronized
-    fun commit(from: Int, to: Int) {
+    fun commit(from: Long, to: Long) {
         check(reserved.remove(from) == to) { "bytes $from-${to - 1} of $name were not reserved" }
         var start = from
         var end = to
@@ -50,15 +50,15 @@ internal class LiveStream(val name: String, val total: Int) {
 
     /** Gives up a reservation whose upload failed; its bytes stay invisible and can be sent again. */
     @Synchronized
-    fun release(from: Int, to: Int) {
+    fun release(from: Long, to: Long) {
         reserved.remove(from, to)
     }
 
     /** The number of bytes readers can see: the run that arrived from offset 0. */
     @Synchronized
-    fun available(): Int = arrived[0] ?: 0
+    fun available(): Long = arrived[0L] ?: 0L
 
-    private fun overlap(runs: TreeMap<Int, Int>, from: Int, to: Int): Pair<Int, Int>? {
+    private fun overlap(runs: TreeMap<Long, Long>, from: Long, to: Long): Pair<Long, Long>? {
         val before = runs.floorEntry(from)?.takeIf { it.value > from }
         if (before != null) return before.key to before.value
         val after = runs.ceilingEntry(from)?.takeIf { it.key < to }
@@ -100,7 +100,7 @@ internal class LiveStreams(private val budget: Long, private val maxStreams: Int
     @Synchronized
     fun open(name: String, total: Long): LiveStream {
         streams[name]?.let { existing ->
-            if (existing.total.toLong() != total) {
+            if (existing.total != total) {
                 throw HttpError(Status.CONFLICT, "live stream '$name' was declared with ${existing.total} bytes, not $total")
             }
             hold(existing)
@@ -108,9 +108,6 @@ internal class LiveStreams(private val budget: Long, private val maxStreams: Int
         }
         if (streams.size >= maxStreams) {
             throw HttpError(Status.CONTENT_TOO_LARGE, "live stream '$name' would pass the limit of $maxStreams live streams")
-        }
-        if (total > MAX_STREAM_BYTES) {
-            throw HttpError(Status.CONTENT_TOO_LARGE, "live stream '$name' declares $total bytes; one stream holds at most $MAX_STREAM_BYTES")
         }
         val charge = total + STREAM_OVERHEAD
         if (charge > budget - used) {
@@ -121,7 +118,7 @@ internal class LiveStreams(private val budget: Long, private val maxStreams: Int
             )
         }
         val stream = try {
-            LiveStream(name, total.toInt())
+            LiveStream(name, total)
         } catch (full: OutOfMemoryError) {
             // Direct memory is below the live limit: refuse this stream, keep serving the rest.
             throw HttpError(Status.SERVICE_UNAVAILABLE, "no memory for live stream '$name' of $total bytes: ${full.message}")
@@ -160,8 +157,6 @@ internal class LiveStreams(private val budget: Long, private val maxStreams: Int
     }
 
     companion object {
-        /** A view is indexed by Int: the largest direct buffer the JVM allocates. */
-        const val MAX_STREAM_BYTES: Long = Int.MAX_VALUE - 8L
 
         /**
          * What a stream costs beyond its bytes, charged to the budget: its objects, name,

@@ -49,10 +49,10 @@ public class StreamServeCommand : Callable<Int> {
     @Option(names = ["--root"], required = true, paramLabel = "DIR", description = ["Directory to serve."])
     private lateinit var root: Path
 
-    @Option(names = ["--port"], paramLabel = "N", description = ["Port to listen on; 0 picks a free one (default: \${DEFAULT-VALUE})."])
+    @Option(names = ["-p", "--port"], paramLabel = "N", description = ["Port to listen on; 0 picks a free one (default: \${DEFAULT-VALUE})."])
     private var port: Int = 8080
 
-    @Option(names = ["--host"], paramLabel = "ADDRESS", description = ["Address to listen on (default: \${DEFAULT-VALUE})."])
+    @Option(names = ["--bind"], paramLabel = "ADDRESS", description = ["Address to listen on (default: \${DEFAULT-VALUE})."])
     private var host: String = "127.0.0.1"
 
     @Option(names = ["--cache"], description = ["Load the files into direct memory at start-up and serve slices of them."])

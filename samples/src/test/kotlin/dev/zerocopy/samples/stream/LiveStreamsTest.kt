@@ -63,7 +63,7 @@ class LiveStreamsTest {
         streams.release(a)
         assertTrue(streams.delete("a"))
         assertFalse(streams.delete("a"))
-        assertEquals(1000 + overhead.toInt(), streams.open("b", 1000 + overhead).total)
+        assertEquals(1000 + overhead, streams.open("b", 1000 + overhead).total)
     }
 
     @Test

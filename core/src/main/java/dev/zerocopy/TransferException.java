@@ -1,0 +1,69 @@
+package dev.zerocopy;
+
+import java.io.IOException;
+
+/**
+ * Signals that a channel failed part way through a transfer: the peer reset the
+ * connection, another thread closed the channel, a file could not be read or
+ * written. The channel's own exception is the {@linkplain #getCause() cause}, so
+ * its type stays there to test (a {@link java.net.SocketException} "Connection
+ * reset", an {@link java.nio.channels.AsynchronousCloseException}); this one adds
+ * how far the transfer got. What a partial transfer leaves behind is as
+ * {@link Transfer} says: a receive keeps the bytes that arrived at the start of the
+ * view, and a send has put {@link #transferred()} bytes on the wire.
+ *
+ * <p>The two other ways a transfer fails carry the same counts under the JDK types
+ * callers already catch: {@link EndOfStreamException} (an {@link java.io.EOFException})
+ * and {@link TransferTimeoutException} (a {@link java.net.SocketTimeoutException}).
+ * An interrupt while waiting for readiness stays an
+ * {@link java.io.InterruptedIOException} with {@code bytesTransferred} set.
+ */
+public final class TransferException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The bytes moved before the failure. */
+    private final long transferred;
+    /** The bytes the transfer was to move. */
+    private final long byteCount;
+
+    /**
+     * Creates the exception for a transfer of {@code byteCount} bytes whose channel
+     * failed after {@code transferred}.
+     *
+     * @param transferred the bytes moved before the failure
+     * @param byteCount the bytes the transfer was to move
+     * @param what what the bytes were, for the message ("bytes sent", "frame header bytes received")
+     * @param cause the channel's exception
+     */
+    public TransferException(long transferred, long byteCount, String what, IOException cause) {
+        super("failed after " + transferred + " of " + byteCount + " " + what + ": " + cause, cause);
+        this.transferred = transferred;
+        this.byteCount = byteCount;
+    }
+
+    /** Creates the exception for a failure found by the transfer itself, such as a file that shrank. */
+    TransferException(String message, long transferred, long byteCount) {
+        super(message);
+        this.transferred = transferred;
+        this.byteCount = byteCount;
+    }
+
+    /**
+     * Returns the number of bytes moved before the failure.
+     *
+     * @return bytes moved
+     */
+    public long transferred() {
+        return transferred;
+    }
+
+    /**
+     * Returns the number of bytes the transfer was to move.
+     *
+     * @return bytes expected
+     */
+    public long byteCount() {
+        return byteCount;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.zerocopy.testing.Cpu;
+import dev.zerocopy.testing.FaultProxy;
+import dev.zerocopy.testing.FaultProxy.Direction;
+import dev.zerocopy.testing.FaultProxy.Faults;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The transfer contract through a faulty network, for the blocking and the non-blocking
+ * (selector) driver, with the fault in either direction: every byte that arrives is the
+ * byte that was sent, in place; a transfer either completes or fails with an exception
+ * that carries its counts; and a stalled transfer waits instead of spinning.
+ */
+final class TransferFaultsTest {
+
+    /** The faults, each placed {@link #AT} bytes into a {@link #SIZE}-byte transfer where it has a place. */
+    enum Fault {
+        ONE_BYTE_WRITES(Faults.NONE.withOneByteWrites()),
+        DELAYED(Faults.NONE.withDelay(2)),
+        STALLED(Faults.NONE.withStall(AT, STALL_MILLIS)),
+        HALF_CLOSED(Faults.NONE.withHalfClose(AT)),
+        RESET(Faults.NONE.withReset(AT));
+
+        final Faults faults;
+
+        Fault(Faults faults) {
+            this.faults = faults;
+        }
+    }
+
+    static final int SIZE = 48 << 10;
+    static final int AT = 20_000;
+    static final long STALL_MILLIS = 400;
+
+    static Stream<Arguments> cases() {
+        return Stream.of(false, true).flatMap(nonBlocking -> Stream.of(Direction.values()).flatMap(direction ->
+                Stream.of(Fault.values()).map(fault -> Arguments.of(nonBlocking ? "non-blocking" : "blocking",
+                        direction, fault))));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void transfersThroughFaultsLoseNothingAndFailWithTheirCounts(String driver, Direction direction, Fault fault)
+            throws Exception {
+        byte[] payload = Bytes.random(SIZE, fault.ordinal() * 10L + direction.ordinal());
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (FaultProxy proxy = FaultProxy.start((InetSocketAddress) listener.getLocalAddress(), direction,
+                    fault.faults);
+                    SocketChannel client = SocketChannel.open(proxy.address());
+                    SocketChannel server = listener.accept()) {
+                boolean nonBlocking = driver.equals("non-blocking");
+                client.configureBlocking(!nonBlocking);
+                server.configureBlocking(!nonBlocking);
+                SocketChannel sink = direction == Direction.TO_TARGET ? client : server;
+                SocketChannel source = direction == Direction.TO_TARGET ? server : client;
+
+                ByteView into = ByteView.allocate(SIZE);
+                long cpuBefore = Cpu.allThreadsNanos();
+                long wallBefore = System.nanoTime();
+                Background<Long> sender = Background.start(() -> ZeroCopy.sendFrom(sink, ByteView.wrap(payload)));
+                IOException failure = null;
+                try {
+                    assertEquals(SIZE, ZeroCopy.recvInto(source, into));
+                } catch (IOException e) {
+                    failure = e;
+                }
+                long cpu = Cpu.allThreadsNanos() - cpuBefore;
+                long wall = System.nanoTime() - wallBefore;
+
+                switch (fault) {
+                    case ONE_BYTE_WRITES, DELAYED, STALLED -> {
+                        if (failure != null) {
+                            throw failure;
+                        }
+                        assertArrayEquals(payload, into.toByteArray());
+                        assertEquals(SIZE, sender.join());
+                    }
+                    case HALF_CLOSED -> {
+                        EndOfStreamException ended = assertCounts(EndOfStreamException.class, failure);
+                        assertEquals(AT, ended.transferred());
+                        assertEquals(SIZE, ended.byteCount());
+                        assertPrefix(payload, into, AT);
+                        senderCompletesOrCarriesItsCounts(sender);
+                    }
+                    case RESET -> {
+                        TransferException reset = assertCounts(TransferException.class, failure);
+                        assertTrue(reset.transferred() <= AT, reset.getMessage());
+                        assertEquals(SIZE, reset.byteCount());
+                        assertPrefix(payload, into, (int) reset.transferred());
+                        senderCompletesOrCarriesItsCounts(sender);
+                    }
+                    default -> fail(fault.name());
+                }
+                if (fault == Fault.STALLED) {
+                    assertTrue(wall >= TimeUnit.MILLISECONDS.toNanos(STALL_MILLIS),
+                            "the stall was not waited out: " + wall / 1_000_000 + " ms");
+                    assertTrue(cpu < wall / 2, "a stalled transfer used " + cpu / 1_000_000 + " ms of CPU in "
+                            + wall / 1_000_000 + " ms: it spins");
+                }
+            }
+        }
+    }
+
+    private static <E extends IOException> E assertCounts(Class<E> type, IOException failure) {
+        if (!type.isInstance(failure)) {
+            throw new AssertionError("expected " + type.getSimpleName() + ", got " + failure, failure);
+        }
+        return type.cast(failure);
+    }
+
+    private static void assertPrefix(byte[] payload, ByteView into, int count) {
+        assertArrayEquals(Arrays.copyOf(payload, count), into.slice(0, count).toByteArray(),
+                "the bytes that arrived are the bytes sent, in place");
+        assertArrayEquals(new byte[SIZE - count], into.slice(count).toByteArray(), "the rest is untouched");
+    }
+
+    /** A sender whose peer went away may still have finished into its socket buffer, or fails with its counts. */
+    private static void senderCompletesOrCarriesItsCounts(Background<Long> sender) throws Exception {
+        try {
+            assertEquals(SIZE, sender.join());
+        } catch (TransferException failed) {
+            assertTrue(failed.transferred() <= SIZE, failed.getMessage());
+            assertEquals(SIZE, failed.byteCount());
+        }
+    }
+}
