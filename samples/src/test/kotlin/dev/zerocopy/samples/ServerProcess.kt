@@ -2,6 +2,7 @@ package dev.zerocopy.samples
 
 import dev.zerocopy.samples.arrays.WatchedOutput
 import java.io.File
+import java.io.IOException
 import java.util.jar.JarEntry
 import java.util.jar.JarOutputStream
 import java.util.concurrent.TimeUnit
@@ -29,13 +30,17 @@ class ServerProcess(vararg args: String, nofile: Int? = null) : AutoCloseable {
         }
         process = ProcessBuilder(command).redirectErrorStream(true).start()
         pump = thread(name = "child output", isDaemon = true) {
-            process.inputStream.reader().use { reader ->
-                val buffer = CharArray(4096)
-                while (true) {
-                    val read = reader.read(buffer)
-                    if (read < 0) break
-                    output.write(buffer, 0, read)
+            try {
+                process.inputStream.reader().use { reader ->
+                    val buffer = CharArray(4096)
+                    while (true) {
+                        val read = reader.read(buffer)
+                        if (read < 0) break
+                        output.write(buffer, 0, read)
+                    }
                 }
+            } catch (_: IOException) {
+                // The JDK closes the pipe under a blocked read once the child has exited: its output is over.
             }
         }
     }
