@@ -33,6 +33,48 @@ final class SharedPollerTest {
         waitAndCountDescriptors(2_000, VirtualThreads.perTaskExecutor());
     }
 
+    /**
+     * Many waits armed, then all woken at once, over and over: the poller handles releases
+     * while other threads hand it more. A wakeup lost there (the selectNow after a release
+     * ate it) left the last callers parked for good, since nothing else woke the poller.
+     */
+    @Test
+    void waitsWokenTogetherAllGetTheirReleaseRoundAfterRound() throws Exception {
+        int waits = 64;
+        int rounds = 100;
+        ExecutorService threads = Executors.newFixedThreadPool(waits);
+        List<Loopback> pairs = new ArrayList<>();
+        try {
+            for (int i = 0; i < waits; i++) {
+                pairs.add(Loopback.open().nonBlocking());
+            }
+            for (int round = 0; round < rounds; round++) {
+                List<Future<byte[]>> calls = new ArrayList<>();
+                for (Loopback pair : pairs) {
+                    calls.add(threads.submit(() -> {
+                        ByteView view = ByteView.allocate(1);
+                        ZeroCopy.recvInto(pair.client, view, Duration.ofSeconds(60));
+                        return view.toByteArray();
+                    }));
+                }
+                awaitArmed(waits);
+                for (Loopback pair : pairs) {
+                    ZeroCopy.sendFrom(pair.server, ByteView.wrap(new byte[] {(byte) round}));
+                }
+                for (Future<byte[]> call : calls) {
+                    // Each round takes milliseconds; a minute means a caller was never woken.
+                    assertArrayEquals(new byte[] {(byte) round}, call.get(1, TimeUnit.MINUTES), "round " + round);
+                }
+            }
+            assertEquals(0, Poller.shared().armed());
+        } finally {
+            threads.shutdownNow();
+            for (Loopback pair : pairs) {
+                pair.close();
+            }
+        }
+    }
+
     private static void waitAndCountDescriptors(int waits, ExecutorService threads) throws Exception {
         List<Loopback> pairs = new ArrayList<>();
         try {

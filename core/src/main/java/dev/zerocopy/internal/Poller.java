@@ -64,7 +64,14 @@ public final class Poller {
         List<Registration> released = new ArrayList<>();
         while (true) {
             try {
-                selector.select();
+                // selectNow below clears a wakeup that a submit made meanwhile, so work
+                // queued by then is looked for here rather than waited on: a task added after
+                // this check comes with a wakeup that the blocking select still sees.
+                if (tasks.isEmpty()) {
+                    selector.select();
+                } else {
+                    selector.selectNow();
+                }
                 dispatchSelected();
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
