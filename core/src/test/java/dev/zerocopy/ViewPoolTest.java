@@ -21,6 +21,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -274,6 +278,53 @@ final class ViewPoolTest {
         assertEquals(1, pool.figures().leaks());
     }
 
+    /**
+     * Without a listener the report goes to the System.Logger "dev.zerocopy.ViewPool"; with
+     * no other logging provider on the class path that is java.util.logging, so a handler
+     * on the logger of that name sees it.
+     */
+    @Test
+    void withoutAListenerALeakIsLoggedAtWarningWithWhereItWasAcquired() throws Exception {
+        LinkedBlockingQueue<LogRecord> records = new LinkedBlockingQueue<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger("dev.zerocopy.ViewPool"); // held: JUL keeps loggers weakly
+        boolean parentHandlers = logger.getUseParentHandlers();
+        logger.addHandler(capture);
+        logger.setUseParentHandlers(false);
+        try {
+            pool.sampleLeakStacks(1);
+            dropAView();
+
+            LogRecord record = awaitReport(records);
+
+            assertNotNull(record, "no log record within 30 s of collections");
+            assertEquals(Level.WARNING, record.getLevel());
+            assertEquals("dev.zerocopy.ViewPool", record.getLoggerName());
+            assertEquals("pooled view of 3000 bytes became unreachable without close(); "
+                    + "acquired at the stack trace attached", record.getMessage());
+            StringWriter trace = new StringWriter();
+            record.getThrown().printStackTrace(new PrintWriter(trace));
+            assertTrue(trace.toString().contains("dropAView"), trace.toString());
+            assertEquals(1, pool.figures().leaks());
+        } finally {
+            logger.removeHandler(capture);
+            logger.setUseParentHandlers(parentHandlers);
+        }
+    }
+
     @Test
     void aPooledFrameIsReleasedWhenThePayloadFailsToArrive() throws Exception {
         byte[] wire = new byte[8 + 40];
@@ -321,8 +372,8 @@ final class ViewPoolTest {
     }
 
     /** Collects garbage until a leak report arrives, for at most 30 s; null if none did. */
-    private static ViewLeak awaitReport(LinkedBlockingQueue<ViewLeak> reports) throws InterruptedException {
-        ViewLeak leak = null;
+    private static <T> T awaitReport(LinkedBlockingQueue<T> reports) throws InterruptedException {
+        T leak = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (leak == null && System.nanoTime() < deadline) {
             System.gc();
