@@ -176,7 +176,7 @@ private abstract class StoppableArrayServer(protected val shipment: Shipment) : 
     protected abstract fun stop()
 
     final override fun shutdown(grace: Duration) {
-        if (!draining.compareAndSet(false, true)) return stopped.await()
+        if (!draining.compareAndSet(false, true) || stopping.get()) return stopped.await()
         try {
             stopAccepting()
             shipment.report("stopped accepting; ${shipment.inProgress.get()} transfer(s) in progress get up to $grace to finish")

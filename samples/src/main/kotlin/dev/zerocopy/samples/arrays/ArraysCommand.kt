@@ -210,21 +210,22 @@ public class ArraysServeCommand : Callable<Int> {
             return 1
         }
         val grace = shutdownGrace.toKotlinDuration()
-        shutDownGracefullyOnExit("arrays-server-stop") { server.shutdown(grace) }
-        server.use {
-            out.println(
-                "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
-                    "${transfer.wire}, $engine, on $bind:${it.port}" +
-                    (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
-            )
-            out.flush()
-            val served = try {
-                it.awaitServed()
-            } catch (interrupted: InterruptedException) {
-                out.println("arrays serve: stopped")
-                return 0
+        shutDownGracefullyOnExit("arrays-server-stop") { server.shutdown(grace) }.use { _ ->
+            server.use {
+                out.println(
+                    "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
+                        "${transfer.wire}, $engine, on $bind:${it.port}" +
+                        (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
+                )
+                out.flush()
+                val served = try {
+                    it.awaitServed()
+                } catch (interrupted: InterruptedException) {
+                    out.println("arrays serve: stopped")
+                    return 0
+                }
+                return if (connections == 0 || served == connections) 0 else 1
             }
-            return if (connections == 0 || served == connections) 0 else 1
         }
     }
 }
