@@ -9,11 +9,16 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.ValueSource
 import java.net.ConnectException
 import java.net.InetSocketAddress
 import java.net.Socket
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
 import java.nio.file.Files
 import java.nio.file.Path
+import java.util.Locale
 import java.util.SplittableRandom
 
 /** SIGTERM stops accepting, lets work in progress finish, tells chat clients, then exits. */
@@ -61,7 +66,7 @@ class GracefulShutdownTest {
                     val body = ByteArray(size)
                     var received = downloading.getInputStream().readNBytes(body, 0, 1 shl 20)
 
-                    server.process.destroy() // SIGTERM
+                    server.sigterm()
 
                     assertEquals(-1, idle.getInputStream().read(), "the idle keep-alive connection is closed")
                     assertThrows<ConnectException>("nothing new is accepted") { Socket("127.0.0.1", port).close() }
@@ -75,6 +80,44 @@ class GracefulShutdownTest {
                 }
             }
             assertExitedAfterSigterm(server, server.terminate(20))
+            server.output.await(Regex("""GET /big\.bin range="-" status=200 bytes=$size mode=\S+ """), 10_000)
+        }
+    }
+
+    @ParameterizedTest(name = "--engine {0}")
+    @ValueSource(strings = ["core", "ktor"])
+    fun arraysServeFinishesTheTransferInProgressAndRefusesNewConnections(engine: String) {
+        val count = 4 shl 20 // 32 MiB of doubles: far more than the socket buffers hold
+        val size = count * Double.SIZE_BYTES
+        val expected = ByteArray(size).also { bytes ->
+            val doubles = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).asDoubleBuffer()
+            for (i in 0 until count) doubles.put(i.toDouble())
+        }
+        ServerProcess(
+            "arrays", "serve", "--engine", engine, "--count", "$count", "--port", "0", "--shutdown-grace", "30s",
+        ).use { server ->
+            val port = server.awaitPort()
+            Socket().use { fetching ->
+                fetching.receiveBufferSize = 64 shl 10
+                fetching.connect(InetSocketAddress("127.0.0.1", port), 5_000)
+                fetching.soTimeout = 10_000
+                val body = ByteArray(size)
+                var received = fetching.getInputStream().readNBytes(body, 0, 1 shl 20)
+
+                server.sigterm()
+
+                server.output.await(Regex("stopped accepting; 1 transfer\\(s\\) in progress get up to 30s"))
+                assertThrows<ConnectException>("nothing new is accepted") { Socket("127.0.0.1", port).close() }
+                while (received < size) {
+                    val read = fetching.getInputStream().readNBytes(body, received, minOf(256 shl 10, size - received))
+                    check(read > 0) { "the transfer ended after $received of $size bytes; output:\n${server.output}" }
+                    received += read
+                }
+                assertArrayEquals(expected, body)
+                assertEquals(-1, fetching.getInputStream().read(), "closed after the transfer")
+            }
+            assertExitedAfterSigterm(server, server.terminate(20))
+            server.output.await(Regex("""sent ${Regex.escape(String.format(Locale.ROOT, "%,d", size))} bytes \(raw\)"""), 10_000)
         }
     }
 
@@ -86,7 +129,7 @@ class GracefulShutdownTest {
                 LineClient(port).use { b ->
                     a.expect("* guest2 joined")
 
-                    server.process.destroy() // SIGTERM
+                    server.sigterm()
 
                     for (client in listOf(a, b)) {
                         client.expect("* the server is shutting down; bye")

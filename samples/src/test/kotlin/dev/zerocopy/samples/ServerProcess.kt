@@ -48,14 +48,23 @@ class ServerProcess(vararg args: String, nofile: Int? = null) : AutoCloseable {
     /** The port in the server's first "127.0.0.1:PORT", once it is printed. */
     fun awaitPort(): Int = output.await(Regex("""127\.0\.0\.1:(\d+)""")).groupValues[1].toInt()
 
-    /** Sends SIGTERM and waits up to [timeoutSeconds] for the exit status; null if it did not exit. */
+    /**
+     * Sends SIGTERM, leaving the output flowing into [output]. Not `Process.destroy()`: that
+     * also closes this side of the child's output pipe, so nothing the child writes while it
+     * shuts down (the access log line of a response finished in the grace period) would arrive.
+     */
+    fun sigterm() {
+        process.toHandle().destroy()
+    }
+
+    /** Sends SIGTERM ([sigterm]) and waits up to [timeoutSeconds] for the exit status; null if it did not exit. */
     fun terminate(timeoutSeconds: Long): Int? {
-        process.destroy()
+        sigterm()
         return if (process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) process.exitValue() else null
     }
 
     override fun close() {
-        process.destroy()
+        sigterm()
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)
         pump.join(5_000)
     }

@@ -1,5 +1,6 @@
 package dev.zerocopy.samples
 
+import dev.zerocopy.samples.chat.BotReport
 import dev.zerocopy.samples.chat.ChatBots
 import dev.zerocopy.samples.chat.ChatServer
 import dev.zerocopy.samples.load.LoadConfig
@@ -18,6 +19,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
 import java.util.SplittableRandom
+import java.util.concurrent.atomic.AtomicReference
 import kotlin.concurrent.thread
 import kotlin.time.Duration.Companion.milliseconds
 import kotlin.time.Duration.Companion.seconds
@@ -57,9 +59,11 @@ class SoakTest {
             var round = 0
             while (System.nanoTime() < end || round < 2) {
                 round++
+                // The bots' outcome is checked here, not on their thread: a failed assertion there
+                // would end only that thread, and the soak would pass.
+                val botsOutcome = AtomicReference<Result<BotReport>>()
                 val bots = thread(name = "soak-bots") {
-                    val report = runBlocking { ChatBots(100, 100, 200.milliseconds, 25.seconds).run("127.0.0.1", chatPort) }
-                    assertTrue(report.complete, "round $round: chat bots missed messages: ${report.deliveries} of ${report.expectedDeliveries}")
+                    botsOutcome.set(runCatching { runBlocking { ChatBots(100, 100, 200.milliseconds, 25.seconds).run("127.0.0.1", chatPort) } })
                 }
                 val load = LoadTester(
                     LoadConfig(LoadTarget.parse("127.0.0.1:${stream.port}", allowRemote = false)).apply {
@@ -69,8 +73,19 @@ class SoakTest {
                     },
                 ).runBlocking()
                 bots.join(60_000)
+                val report = checkNotNull(botsOutcome.get()) { "round $round: the chat bots did not finish within 60 s" }.getOrThrow()
+                samples += sample(round).also {
+                    println(
+                        "soak: $it, ${load.requests} requests, ${"%.2f".format(load.gibPerSecond)} GiB/s, " +
+                            "chat ${report.deliveries} of ${report.expectedDeliveries} deliveries",
+                    )
+                }
+                assertTrue(
+                    report.complete,
+                    "round $round: chat bots missed messages: ${report.deliveries} of ${report.expectedDeliveries} delivered, " +
+                        "${report.botsMissingMessages} bots missing some, ${report.outOfOrder} out of order",
+                )
                 assertEquals(0, load.errors, "round $round: load errors ${load.errorsByKind} ${load.firstErrors}")
-                samples += sample(round).also { println("soak: $it, ${load.requests} requests, ${"%.2f".format(load.gibPerSecond)} GiB/s") }
             }
         } finally {
             chat.close()

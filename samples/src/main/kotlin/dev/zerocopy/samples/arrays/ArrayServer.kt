@@ -28,6 +28,9 @@ import java.nio.channels.ClosedChannelException
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
 import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.concurrent.thread
 import kotlin.time.Duration
@@ -41,7 +44,7 @@ import kotlin.time.toJavaDuration
  *
  * Start one with [start]; it listens as soon as [start] returns, so [port] is
  * already bound (pass port 0 to let the system choose). Closing it stops
- * accepting and ends the transfers in progress.
+ * accepting and ends the transfers in progress; [shutdown] lets them finish first.
  */
 public interface ArrayServer : AutoCloseable {
 
@@ -56,7 +59,17 @@ public interface ArrayServer : AutoCloseable {
      */
     public fun awaitServed(): Int
 
-    /** Stops accepting, ends the transfers in progress and releases the listening socket. */
+    /**
+     * Stops the server gracefully: closes the listener at once, so nothing new is accepted
+     * (connecting is refused); lets the transfers in progress finish for up to [grace]; then
+     * [close]s, ending whatever is left. Blocks until done. Idempotent, like [close].
+     */
+    public fun shutdown(grace: Duration)
+
+    /**
+     * Stops accepting, ends the transfers in progress and releases the listening socket.
+     * Called while a [shutdown] is in progress, it waits for that to end instead. Idempotent.
+     */
     override fun close()
 
     public companion object {
@@ -114,9 +127,13 @@ internal class Shipment(
 
     val served = AtomicInteger()
 
+    /** Connections being sent to right now. */
+    val inProgress = AtomicInteger()
+
     /** Sends the array [repeat] times, each time through [sendOnce], and reports the outcome; true if all of it went. */
     inline fun serveOne(peer: Any?, sendOnce: () -> Unit): Boolean {
         val start = System.nanoTime()
+        inProgress.incrementAndGet()
         return try {
             repeat(repeat) { sendOnce() }
             val nanos = System.nanoTime() - start
@@ -128,12 +145,60 @@ internal class Shipment(
             // A client that hangs up early is an everyday event for a server, not a crash.
             report("client $peer left before receiving everything: ${failed.message}")
             false
+        } finally {
+            inProgress.decrementAndGet()
         }
     }
 
     fun report(line: String) {
         log?.println(line)
         log?.flush()
+    }
+}
+
+/**
+ * The stopping half every engine shares: [shutdown] closes the listener, waits up to the grace
+ * period for the transfers in progress ([drain]), then stops for good ([stop], run once); a
+ * [close] during a shutdown waits for it rather than cutting the transfers it lets finish.
+ */
+private abstract class StoppableArrayServer(protected val shipment: Shipment) : ArrayServer {
+    private val draining = AtomicBoolean()
+    private val stopping = AtomicBoolean()
+    private val stopped = CountDownLatch(1)
+
+    /** Closes the listener, so accepting ends and new connections are refused. */
+    protected abstract fun stopAccepting()
+
+    /** Waits up to [grace] for the accept loop and every transfer to end. */
+    protected abstract fun drain(grace: Duration)
+
+    /** Ends the transfers left, the accept loop and the listener; blocks until they have ended. */
+    protected abstract fun stop()
+
+    final override fun shutdown(grace: Duration) {
+        if (!draining.compareAndSet(false, true) || stopping.get()) return stopped.await()
+        try {
+            stopAccepting()
+            shipment.report("stopped accepting; ${shipment.inProgress.get()} transfer(s) in progress get up to $grace to finish")
+            drain(grace)
+            val left = shipment.inProgress.get()
+            if (left > 0) shipment.report("$left transfer(s) still in progress after the $grace shutdown grace; closing them")
+        } finally {
+            stopOnce()
+        }
+    }
+
+    final override fun close() {
+        if (draining.get()) stopped.await() else stopOnce()
+    }
+
+    private fun stopOnce() {
+        if (!stopping.compareAndSet(false, true)) return stopped.await()
+        try {
+            stop()
+        } finally {
+            stopped.countDown()
+        }
     }
 }
 
@@ -145,10 +210,10 @@ internal const val STALL_SLICE_BYTES: Int = 1 shl 20
 
 /** Blocking NIO: an accepting thread and one sending thread per connection. */
 private class CoreArrayServer(
-    private val shipment: Shipment,
+    shipment: Shipment,
     private val connections: Int,
     address: InetSocketAddress,
-) : ArrayServer {
+) : StoppableArrayServer(shipment) {
 
     private val listener: ServerSocketChannel = ServerSocketChannel.open().apply {
         // A restarted server must not wait for the previous run's TIME_WAIT sockets on the same port.
@@ -210,7 +275,20 @@ private class CoreArrayServer(
         return shipment.served.get()
     }
 
-    override fun close() {
+    override fun stopAccepting() {
+        listener.close()
+    }
+
+    override fun drain(grace: Duration) {
+        val deadline = System.nanoTime() + grace.inWholeNanoseconds
+        for (thread in listOf(acceptor) + senders) {
+            val left = deadline - System.nanoTime()
+            if (left <= 0) break
+            thread.join(TimeUnit.NANOSECONDS.toMillis(left).coerceAtLeast(1))
+        }
+    }
+
+    override fun stop() {
         listener.close()
         acceptor.join()
         // A blocked write ends with AsynchronousCloseException when its channel is closed by
@@ -222,11 +300,11 @@ private class CoreArrayServer(
 
 /** The Ktor adapter: an accepting coroutine and one sending coroutine per connection. */
 private class KtorArrayServer(
-    private val shipment: Shipment,
+    shipment: Shipment,
     private val connections: Int,
     host: String,
     port: Int,
-) : ArrayServer {
+) : StoppableArrayServer(shipment) {
 
     private val selector = SelectorManager(Dispatchers.IO)
 
@@ -250,7 +328,8 @@ private class KtorArrayServer(
                     val client = try {
                         listener.accept()
                     } catch (failed: IOException) {
-                        if (listener.isClosed) throw failed
+                        // Closed by shutdown: the transfers in progress go on, and this scope waits for them.
+                        if (listener.isClosed) return@coroutineScope
                         // Out of file descriptors, typically: back off and keep the listener.
                         delay(failures.failed(failed))
                         continue
@@ -279,7 +358,15 @@ private class KtorArrayServer(
         return shipment.served.get()
     }
 
-    override fun close() {
+    override fun stopAccepting() {
+        listener.close()
+    }
+
+    override fun drain(grace: Duration) {
+        runBlocking { withTimeoutOrNull(grace) { acceptor.join() } }
+    }
+
+    override fun stop() {
         scope.cancel()
         runBlocking { scope.coroutineContext.job.join() }
         listener.close()

@@ -1,6 +1,7 @@
 package dev.zerocopy.samples.arrays
 
 import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.samples.shutDownGracefullyOnExit
 import dev.zerocopy.samples.stream.DurationConverter
 import picocli.CommandLine.Command
 import picocli.CommandLine.Mixin
@@ -183,7 +184,19 @@ public class ArraysServeCommand : Callable<Int> {
     )
     private var connections: Int = 0
 
-    /** Serves until the connections are served or the thread is interrupted (Ctrl-C ends the process). */
+    @Option(
+        names = ["--shutdown-grace"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = [
+            "On SIGTERM, stop accepting and let transfers in progress finish for this long",
+            "before closing their connections (default: 10s).",
+        ],
+    )
+    private var shutdownGrace: java.time.Duration = java.time.Duration.ofSeconds(10)
+
+    /**
+     * Serves until the connections are served or the process is asked to stop: SIGTERM or
+     * Ctrl-C stops accepting and gives the transfers in progress `--shutdown-grace` to finish.
+     */
     override fun call(): Int {
         transfer.validate(spec)
         checkPort(spec, port)
@@ -196,20 +209,23 @@ public class ArraysServeCommand : Callable<Int> {
             spec.commandLine().err.println("arrays serve: cannot listen on $bind:$port: ${failed.message}")
             return 1
         }
-        server.use {
-            out.println(
-                "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
-                    "${transfer.wire}, $engine, on $bind:${it.port}" +
-                    (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
-            )
-            out.flush()
-            val served = try {
-                it.awaitServed()
-            } catch (interrupted: InterruptedException) {
-                out.println("arrays serve: stopped")
-                return 0
+        val grace = shutdownGrace.toKotlinDuration()
+        shutDownGracefullyOnExit("arrays-server-stop") { server.shutdown(grace) }.use { _ ->
+            server.use {
+                out.println(
+                    "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
+                        "${transfer.wire}, $engine, on $bind:${it.port}" +
+                        (if (connections == 0) " until interrupted" else " for $connections connection(s)"),
+                )
+                out.flush()
+                val served = try {
+                    it.awaitServed()
+                } catch (interrupted: InterruptedException) {
+                    out.println("arrays serve: stopped")
+                    return 0
+                }
+                return if (connections == 0 || served == connections) 0 else 1
             }
-            return if (connections == 0 || served == connections) 0 else 1
         }
     }
 }

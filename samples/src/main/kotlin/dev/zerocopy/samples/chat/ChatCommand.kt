@@ -1,5 +1,6 @@
 package dev.zerocopy.samples.chat
 
+import dev.zerocopy.samples.shutDownGracefullyOnExit
 import dev.zerocopy.samples.stream.DurationConverter
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking
@@ -111,7 +112,7 @@ public class ChatServeCommand : Callable<Int> {
             )
             out.flush()
             val grace = shutdownGrace.toKotlinDuration()
-            Runtime.getRuntime().addShutdownHook(Thread({ server.shutdown(grace) }, "chat-server-stop"))
+            shutDownGracefullyOnExit("chat-server-stop") { server.shutdown(grace) }
             try {
                 runBlocking { server.awaitClosed() }
             } catch (interrupted: InterruptedException) {

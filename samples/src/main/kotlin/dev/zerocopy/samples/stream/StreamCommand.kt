@@ -2,6 +2,7 @@ package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
+import dev.zerocopy.samples.shutDownGracefullyOnExit
 import picocli.CommandLine
 import picocli.CommandLine.Command
 import picocli.CommandLine.Model.CommandSpec
@@ -133,7 +134,7 @@ public class StreamServeCommand : Callable<Int> {
             it.accessLog = !noAccessLog
         }
         val server = StreamServer.start(config)
-        Runtime.getRuntime().addShutdownHook(Thread({ server.shutdown(shutdownGrace) }, "stream-server-stop"))
+        shutDownGracefullyOnExit("stream-server-stop") { server.shutdown(shutdownGrace) }
         val out = spec.commandLine().out
         out.println("stream: serving ${server.root} at ${server.baseUrl}/")
         if (cache) out.println("stream: cached ${server.cachedFiles} files, ${formatBytes(server.cachedBytes)}")
