@@ -310,12 +310,16 @@ public final class Calibration {
             probeNanos = 0;
         }
 
+        /** The rates the choice rests on (the latest, while a period measures) and what comes next. */
         private String describe() {
-            String rates = "to " + peers + ", zero-copy moved " + gib(rate[0]) + " and the copy loop " + gib(rate[1])
-                    + " in all (bytes per second of every automatic send to that class, in windows when one mode"
-                    + " carried at least " + PURE_PERCENT + " % of them; " + windows[0] + " and " + windows[1]
-                    + " windows measured)";
-            if (choice == null || probing) {
+            boolean taking = choice != null && !probing;
+            double zeroCopy = taking ? choice.zeroCopyRate() / 1e9 : rate[0];
+            double copy = taking ? choice.copyRate() / 1e9 : rate[1];
+            String rates = "to " + peers + ", zero-copy moved " + gib(zeroCopy) + " and the copy loop " + gib(copy)
+                    + " in all (bytes per second of every automatic send to that class, in windows of "
+                    + WINDOW_MILLIS + " ms when one mode carried at least " + PURE_PERCENT + " % of them; "
+                    + windows[0] + " and " + windows[1] + " windows measured)";
+            if (!taking) {
                 return rates;
             }
             return rates + "; it re-measures " + name(other(mode)) + " after " + (periodLength - periodWindows)
