@@ -151,31 +151,36 @@ final class CalibrationTest {
     void idleTimeAndMixedWindowsCountForNeitherMode() {
         long[] now = {0};
         Calibration calibration = new Calibration(() -> now[0]);
-        // One zero-copy send moves 100 MB in 10 ms, then nothing is in flight for a second.
+        // One zero-copy send moves 100 MB in 10 ms, then nothing is in flight for 3 s: the window is dropped.
         Decision decision = calibration.choose(PeerClass.LOCAL, 100 * MIB);
         assertEquals(FileMode.ZERO_COPY, decision.mode());
         calibration.started(PeerClass.LOCAL);
         now[0] += 10_000_000;
         calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 100_000_000);
         calibration.ended(PeerClass.LOCAL);
-        now[0] += SECOND;
+        now[0] += 3 * SECOND;
         calibration.started(PeerClass.LOCAL);
         now[0] += 1_000_000;
         calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 1_000_000);
-        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY), "a window idle but 11 ms of 1011");
+        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY), "11 ms of sending in 3011");
         // A window with both modes moving alike counts for neither.
         now[0] += 50_000_000;
         calibration.moved(PeerClass.LOCAL, FileMode.COPY, 1_000_000);
         calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 1_000_000);
         now[0] += 50_000_000;
         calibration.moved(PeerClass.LOCAL, FileMode.COPY, 1);
+        calibration.ended(PeerClass.LOCAL);
         assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY));
         assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.COPY));
-        // A window of zero-copy alone counts.
-        now[0] += 50_000_000;
-        calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 50_000_000);
-        now[0] += 50_000_000;
-        calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 1);
+        // Sends of 10 ms every 40 ms: the window stays open until it holds 50 ms of sending, then counts.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY), "after " + i + " sends");
+            now[0] += 30_000_000;
+            calibration.started(PeerClass.LOCAL);
+            now[0] += 10_000_000;
+            calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 10_000_000);
+            calibration.ended(PeerClass.LOCAL);
+        }
         assertEquals(1, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY));
         assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.COPY));
         assertNull(calibration.choice(PeerClass.LOCAL));

@@ -20,9 +20,10 @@ import java.util.function.LongSupplier;
  * of peer takes the mode of the class's current period; sends in flight keep the mode
  * they started with. Each step of such a send adds the bytes it moved to its mode's
  * counter (one atomic add; the only cost on the hot path besides reading the clock).
- * Every {@value #WINDOW_MILLIS} ms of sending, the step that finds the window over closes
- * it: the window's rate is its bytes over its time with at least one send in flight
- * (idle time is not counted, and a window idle for more than half its time is dropped).
+ * Every {@value #WINDOW_MILLIS} ms, the step that finds the window over closes it: the
+ * window's rate is its bytes over its time with at least one send in flight. Idle time is
+ * not counted: a window with less than half its length of sending stays open until it has
+ * that much, and is dropped if that takes more than 2 s.
  * A window counts for a mode only if that mode carried at least {@value #PURE_PERCENT} %
  * of its bytes; while sends of the previous period are still in flight, windows are
  * mixed and count for neither. A period measuring one mode ends after
@@ -32,7 +33,9 @@ import java.util.function.LongSupplier;
  * {@value #EXPLOIT_WINDOWS} windows (four times as long as the last measuring period took,
  * if that is more), during which its windows keep updating its rate as a moving average.
  * Then a period re-measures the other mode, and the two rates, measured one after the
- * other, decide the next period. A tie goes to zero-copy, which costs less CPU per byte.
+ * other, decide the next period (a load that changes between the two can mislead one
+ * decision; the next re-measurement corrects it). A tie goes to zero-copy, which costs
+ * less CPU per byte.
  * CPU time is not measured: the process's CPU clock is in {@code jdk.management}, a
  * module the core does not require.
  *
@@ -69,6 +72,8 @@ public final class Calibration {
     static final long MIN_MEASURED_BYTES = 1 << 20;
     static final int WINDOW_MILLIS = 100;
     static final long WINDOW_NANOS = WINDOW_MILLIS * 1_000_000L;
+    /** The longest a window waits for half a window of sending; then it is dropped. */
+    static final long MAX_WINDOW_SPAN_NANOS = 20 * WINDOW_NANOS;
     static final int PURE_PERCENT = 90;
     static final int PROBE_WINDOWS = 3;
     static final int PROBE_LIMIT = 100;
@@ -246,10 +251,15 @@ public final class Calibration {
             if (now - windowEnd < 0) {
                 return;
             }
-            long zeroCopy = bytes[0].getAndSet(0);
-            long copy = bytes[1].getAndSet(0);
             long idle = idleNanos + (inFlight == 0 ? now - Math.max(idleSince, windowStart) : 0);
             long active = now - windowStart - idle;
+            if (active < WINDOW_NANOS / 2 && now - windowStart < MAX_WINDOW_SPAN_NANOS) {
+                // Sends come and go: the window stays open until it holds half a window of sending.
+                windowEnd = now + WINDOW_NANOS / 2 - active;
+                return;
+            }
+            long zeroCopy = bytes[0].getAndSet(0);
+            long copy = bytes[1].getAndSet(0);
             windowStart = now;
             windowEnd = now + WINDOW_NANOS;
             idleNanos = 0;
