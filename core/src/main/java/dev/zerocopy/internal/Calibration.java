@@ -24,8 +24,10 @@ import java.util.function.LongSupplier;
  * window's rate is its bytes over its time with at least one send in flight. Idle time is
  * not counted: a window with less than half its length of sending stays open until it has
  * that much, and is dropped if that takes more than 2 s.
- * A window counts for a mode only if that mode carried at least {@value #PURE_PERCENT} %
- * of its bytes; while sends of the previous period are still in flight, windows are
+ * A window counts only if the sends in flight were steady (on average over its sending
+ * time at least three quarters of the most at once: a window where sends run down says
+ * more about that than about the mode), and for a mode only if that mode carried at least
+ * {@value #PURE_PERCENT} % of its bytes; while sends of the previous period are still in flight, windows are
  * mixed and count for neither. A period measuring one mode ends after
  * {@value #PROBE_WINDOWS} such windows (or gives up after {@value #PROBE_LIMIT} windows
  * of sending, when sends outlast it). The first two periods measure zero-copy, then the
@@ -192,6 +194,10 @@ public final class Calibration {
         int inFlight;
         long idleSince;
         long idleNanos;
+        /** The sends in flight times the time they were, summed over the window; and the most at once. */
+        long inFlightNanos;
+        int mostInFlight;
+        long lastChange;
         /** The mode new measured sends take. */
         FileMode mode = FileMode.ZERO_COPY;
         /** Whether the period measures {@link #mode} (otherwise it takes the faster). */
@@ -236,15 +242,23 @@ public final class Calibration {
         }
 
         synchronized void started(long now) {
+            countInFlight(now);
             if (inFlight++ == 0) {
                 idleNanos += now - Math.max(idleSince, windowStart);
             }
+            mostInFlight = Math.max(mostInFlight, inFlight);
         }
 
         synchronized void ended(long now) {
+            countInFlight(now);
             if (--inFlight == 0) {
                 idleSince = now;
             }
+        }
+
+        private void countInFlight(long now) {
+            inFlightNanos += inFlight * (now - Math.max(lastChange, windowStart));
+            lastChange = now;
         }
 
         synchronized void closeWindow(long now) {
@@ -258,13 +272,19 @@ public final class Calibration {
                 windowEnd = now + WINDOW_NANOS / 2 - active;
                 return;
             }
+            countInFlight(now);
             long zeroCopy = bytes[0].getAndSet(0);
             long copy = bytes[1].getAndSet(0);
+            // Steady: the sends in flight while any were averaged at least 3/4 of the most at once. A window
+            // where sends run down (or pile up) says more about that than about the mode.
+            boolean steady = active > 0 && inFlightNanos * 4 >= 3L * mostInFlight * active;
             windowStart = now;
             windowEnd = now + WINDOW_NANOS;
             idleNanos = 0;
             idleSince = now;
-            if (active < WINDOW_NANOS / 2) {
+            inFlightNanos = 0;
+            mostInFlight = inFlight;
+            if (active < WINDOW_NANOS / 2 || !steady) {
                 return;
             }
             periodWindows++;
