@@ -30,10 +30,13 @@ import java.util.Objects;
  *       for that class of peer (on this machine, or remote). Which one wins depends
  *       on the machine and its load, not on a rule: on an idle loopback one
  *       connection moves faster through the copy loop, while many busy connections
- *       move faster by zero-copy, which spends less CPU per byte. Sends of 1 MiB or
- *       more report their rate; the first few alternate between the modes, and one
- *       in 16 later ones re-measures the mode not chosen.
- *       {@link #autoReason()} gives the numbers behind each choice;
+ *       move faster by zero-copy, which spends less CPU per byte. The process measures
+ *       the bytes per second all its automatic sends of 1 MiB or more to that class
+ *       move together, in alternating periods during which every new send takes one
+ *       mode: one period for each mode first, then a longer one for the faster,
+ *       then one re-measuring the other, and so on, so the choice follows the load.
+ *       A send keeps the mode it started with. {@link #autoReason()} gives the
+ *       numbers behind each choice;
  *   <li>sending to a {@link FileChannel}: zero-copy;
  *   <li>sending to a channel that is not one of the JDK's own (a TLS wrapper, a
  *       custom channel): the copy loop, since {@code transferTo} would only emulate
@@ -107,9 +110,9 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private String autoReason;
     /** The measured choice of an automatic send to a socket or pipe, or null. */
     private Calibration.Decision decision;
-    private long startNanos;
-    /** While a measured send is counted in flight: the count at its start; 0 otherwise. */
-    private int inFlightAtStart;
+    private boolean started;
+    /** Whether a measured send is counted in flight by the calibration. */
+    private boolean counted;
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
@@ -217,26 +220,26 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         if (isComplete()) {
             return 0;
         }
-        if (startNanos == 0) {
-            startNanos = System.nanoTime();
+        if (!started) {
+            started = true;
             if (decision != null && decision.measured()) {
-                inFlightAtStart = Calibration.shared().started(decision.peers());
+                counted = true;
+                Calibration.shared().started(decision.peers());
             }
         }
         boolean failed = true;
         try {
             long moved = target != null ? sendStep() : receiveStep();
             failed = false;
-            if (isComplete() && inFlightAtStart > 0) {
-                // A send that fell back measured neither mode alone: it only ends its count.
-                Calibration.shared().record(decision.peers(), mode, mode == decision.mode() ? byteCount : 0,
-                        System.nanoTime() - startNanos, inFlightAtStart);
-                inFlightAtStart = 0;
+            if (counted && moved > 0) {
+                // Counted as they move, so a period's rate holds every byte sent in it (see Calibration).
+                Calibration.shared().moved(decision.peers(), mode, moved);
             }
             return moved;
         } finally {
             if (failed || isComplete()) {
                 releaseBuffer();
+                endCount();
             }
         }
     }
@@ -403,9 +406,13 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     public void close() {
         closed = true;
         releaseBuffer();
-        if (inFlightAtStart > 0) {
-            Calibration.shared().abandoned(decision.peers());
-            inFlightAtStart = 0;
+        endCount();
+    }
+
+    private void endCount() {
+        if (counted) {
+            counted = false;
+            Calibration.shared().ended(decision.peers());
         }
     }
 

@@ -2,122 +2,252 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.internal.Calibration;
 import dev.zerocopy.internal.Calibration.Decision;
 import dev.zerocopy.internal.Calibration.PeerClass;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 final class CalibrationTest {
 
     private static final long MIB = 1 << 20;
+    private static final long SECOND = 1_000_000_000L;
 
-    @Test
-    void measuresBothModesInTurnThenTakesTheFasterAndReMeasuresTheOther() {
-        Calibration calibration = new Calibration();
-        for (int i = 0; i < 6; i++) {
-            Decision decision = calibration.choose(PeerClass.REMOTE, 8 * MIB);
-            assertEquals(i % 2 == 0 ? FileMode.ZERO_COPY : FileMode.COPY, decision.mode(), decision.reason());
-            assertTrue(decision.measured() && decision.reason().startsWith("AUTO is measuring remote peers"),
-                    decision.reason());
-            // zero-copy moves 8 MiB in 4 ms (2 GB/s), the copy loop in 8 ms
-            calibration.record(PeerClass.REMOTE, decision.mode(), 8 * MIB,
-                    decision.mode() == FileMode.ZERO_COPY ? 4_000_000 : 8_000_000, calibration.started(PeerClass.REMOTE));
-        }
-        int remeasured = 0;
-        for (int i = 0; i < 32; i++) {
-            Decision decision = calibration.choose(PeerClass.REMOTE, 8 * MIB);
-            if (decision.mode() == FileMode.COPY) {
-                remeasured++;
-                assertTrue(decision.reason().startsWith("AUTO re-measures the copy loop on 1 in 16"),
-                        decision.reason());
-            } else {
-                assertEquals("AUTO takes the mode measured faster: to remote peers, zero-copy averages 1.95 GiB/s"
-                        + " and the copy loop 0.98 GiB/s in all (a send's rate times the sends in flight beside it; 3 and 3 sends"
-                        + " measured)", decision.reason());
+    /**
+     * Sends to one peer class on a fake clock, {@code concurrency} at a time, each taking the mode
+     * the calibration chooses and reporting its bytes step by step, as FileTransfer does. All sends
+     * share a link that moves {@code zeroCopyAlone} bytes per second in all when every send runs
+     * zero-copy and {@code copyAlone} when every send runs the copy loop (linearly between). Side by
+     * side, a copy-loop send takes twice the share of a zero-copy send: its own rate looks better
+     * than the mode's aggregate, as measured over veth.
+     */
+    private static final class Simulation {
+        static final long TICK = 10_000_000L;
+        final long[] now = {0};
+        final Calibration calibration = new Calibration(() -> now[0]);
+        final PeerClass peers = PeerClass.REMOTE;
+        final long sendBytes;
+        final List<long[]> sends = new ArrayList<>(); // {mode: 0 zero-copy, 1 copy; bytes left}
+        final long[] moved = new long[2];
+        double zeroCopyAlone;
+        double copyAlone;
+        /** The old per-send design's estimate for each mode (a send's rate times the sends in flight), mixed load. */
+        final double[] perSendEstimate = new double[2];
+
+        Simulation(int concurrency, long sendBytes, double zeroCopyAlone, double copyAlone) {
+            this.sendBytes = sendBytes;
+            this.zeroCopyAlone = zeroCopyAlone;
+            this.copyAlone = copyAlone;
+            for (int i = 0; i < concurrency; i++) {
+                long[] send = start();
+                send[1] = sendBytes * (i + 1) / concurrency; // staggered, as sends are once they run
+                sends.add(send);
             }
         }
-        assertEquals(2, remeasured);
-        assertEquals(FileMode.ZERO_COPY, calibration.choose(PeerClass.REMOTE, 1000).mode(), "small: the measured choice");
-        assertEquals(FileMode.COPY, calibration.choose(PeerClass.LOCAL, 1000).mode(), "another class knows nothing yet");
+
+        long[] start() {
+            Decision decision = calibration.choose(peers, sendBytes);
+            assertTrue(decision.measured(), decision.reason());
+            calibration.started(peers);
+            return new long[] {decision.mode() == FileMode.ZERO_COPY ? 0 : 1, sendBytes};
+        }
+
+        void run(long nanos) {
+            moved[0] = 0;
+            moved[1] = 0;
+            for (long end = now[0] + nanos; now[0] < end; ) {
+                now[0] += TICK;
+                int copies = 0;
+                for (long[] send : sends) {
+                    copies += (int) send[0];
+                }
+                int n = sends.size();
+                int zeroCopies = n - copies;
+                double total = (zeroCopies * zeroCopyAlone + copies * copyAlone) / n * TICK / 1e9;
+                double shares = zeroCopies + 2.0 * copies;
+                if (zeroCopies > 0 && copies > 0) {
+                    perSendEstimate[0] = total / shares / TICK * 1e9 * n;
+                    perSendEstimate[1] = 2 * total / shares / TICK * 1e9 * n;
+                }
+                for (int i = 0; i < n; i++) {
+                    long[] send = sends.get(i);
+                    long step = Math.min(send[1], Math.max(1, (long) (total * (send[0] == 0 ? 1 : 2) / shares)));
+                    send[1] -= step;
+                    moved[(int) send[0]] += step;
+                    calibration.moved(peers, send[0] == 0 ? FileMode.ZERO_COPY : FileMode.COPY, step);
+                    if (send[1] == 0) {
+                        calibration.ended(peers);
+                        sends.set(i, start());
+                    }
+                }
+            }
+        }
+
+        double zeroCopyShare() {
+            return (double) moved[0] / (moved[0] + moved[1]);
+        }
     }
 
     @Test
-    void followsTheLoadWhenTheOtherModeBecomesFaster() {
-        Calibration calibration = new Calibration();
-        for (int i = 0; i < 3; i++) {
-            calibration.record(PeerClass.LOCAL, FileMode.ZERO_COPY, 8 * MIB, 8_000_000, calibration.started(PeerClass.LOCAL));
-            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 4_000_000, calibration.started(PeerClass.LOCAL));
+    void takesTheModeFasterInAllWhenPerSendRatesFavourTheOther() {
+        for (int concurrency : new int[] {8, 64}) {
+            Simulation simulation = new Simulation(concurrency, 16 * MIB, 1.5e9, 1.0e9);
+            simulation.run(20 * SECOND);
+            // Side by side, the old design's estimate (a send's rate times the sends in flight) put the copy loop
+            // ahead: 1.0 to 1.5 GB/s in all but a copy-loop send moves twice a zero-copy send's bytes.
+            assertTrue(simulation.perSendEstimate[1] > simulation.perSendEstimate[0],
+                    concurrency + ": " + simulation.perSendEstimate[1] + " > " + simulation.perSendEstimate[0]);
+            Calibration.Choice choice = simulation.calibration.choice(PeerClass.REMOTE);
+            assertNotNull(choice, concurrency + " connections");
+            assertEquals(FileMode.ZERO_COPY, choice.mode(), concurrency + ": " + choice);
+            assertEquals(1.5e9, simulation.calibration.rate(PeerClass.REMOTE, FileMode.ZERO_COPY), 0.05e9);
+            assertEquals(1.0e9, simulation.calibration.rate(PeerClass.REMOTE, FileMode.COPY), 0.05e9);
+            // Measured: most bytes go zero-copy, the rest re-measure the copy loop now and then.
+            simulation.run(60 * SECOND);
+            assertTrue(simulation.zeroCopyShare() > 0.8, concurrency + ": zero-copy share " + simulation.zeroCopyShare());
+            assertTrue(simulation.zeroCopyShare() < 1, concurrency + ": the copy loop is re-measured");
+            Decision decision = simulation.calibration.choose(PeerClass.REMOTE, 16 * MIB);
+            if (decision.reason().startsWith("AUTO takes")) {
+                assertEquals(FileMode.ZERO_COPY, decision.mode());
+                assertTrue(decision.reason().matches("AUTO takes the mode measured faster: to remote peers, zero-copy"
+                        + " moved 1\\.[34]\\d GiB/s and the copy loop 0\\.9\\d GiB/s in all .*"), decision.reason());
+            } else {
+                assertTrue(decision.reason().startsWith("AUTO re-measures the copy loop to remote peers"),
+                        decision.reason());
+            }
         }
-        assertEquals(FileMode.COPY, calibration.choose(PeerClass.LOCAL, 8 * MIB).mode());
-        // Under load the copy loop slows to a quarter; re-measured samples move its average down.
-        for (int i = 0; i < 6; i++) {
-            calibration.record(PeerClass.LOCAL, FileMode.COPY, 8 * MIB, 16_000_000, calibration.started(PeerClass.LOCAL));
-        }
-        assertEquals(FileMode.ZERO_COPY, calibration.choose(PeerClass.LOCAL, 8 * MIB).mode());
     }
 
     @Test
-    void aSendsRateCountsTheSendsInFlightBesideIt() {
-        Calibration calibration = new Calibration();
-        // Zero-copy measured alone at 1 GB/s; then the copy loop with 8 sends in flight at 0.25 GB/s each.
-        for (int i = 0; i < 3; i++) {
-            calibration.record(PeerClass.REMOTE, FileMode.ZERO_COPY, 8 * MIB, 8 * MIB,
-                    calibration.started(PeerClass.REMOTE));
-        }
-        int[] counts = new int[8];
-        for (int i = 0; i < 8; i++) {
-            counts[i] = calibration.started(PeerClass.REMOTE);
-        }
-        for (int i = 0; i < 3; i++) {
-            calibration.record(PeerClass.REMOTE, FileMode.COPY, 8 * MIB, 32 * MIB, counts[i]);
-        }
-        // Each of the three measured copy-loop sends had 4.5 in flight on average (started 1st to 3rd of 8,
-        // ended with 8 to 6 left): 0.25 x 4.5 = 1.125 GB/s in all, above zero-copy's 1.0 alone.
-        assertEquals(1.125e9, calibration.rate(PeerClass.REMOTE, FileMode.COPY), 1e3);
-        assertEquals(1.0e9, calibration.rate(PeerClass.REMOTE, FileMode.ZERO_COPY), 1e3);
-        assertEquals(FileMode.COPY, calibration.choose(PeerClass.REMOTE, 8 * MIB).mode());
+    void followsTheLoadWhenTheOtherModeBecomesFasterAndBack() {
+        Simulation simulation = new Simulation(8, 16 * MIB, 1.5e9, 1.0e9);
+        simulation.run(10 * SECOND);
+        assertEquals(FileMode.ZERO_COPY, simulation.calibration.choice(PeerClass.REMOTE).mode());
+        simulation.zeroCopyAlone = 0.8e9;
+        simulation.copyAlone = 1.6e9;
+        simulation.run(15 * SECOND);
+        assertEquals(FileMode.COPY, simulation.calibration.choice(PeerClass.REMOTE).mode(),
+                String.valueOf(simulation.calibration.choice(PeerClass.REMOTE)));
+        simulation.run(30 * SECOND);
+        assertTrue(simulation.zeroCopyShare() < 0.2, "zero-copy share " + simulation.zeroCopyShare());
+        simulation.zeroCopyAlone = 1.5e9;
+        simulation.copyAlone = 1.0e9;
+        simulation.run(15 * SECOND);
+        assertEquals(FileMode.ZERO_COPY, simulation.calibration.choice(PeerClass.REMOTE).mode());
     }
 
     @Test
-    void transfersTooSmallToMeasureTakeThePriorAndReportNothing() {
+    void idleTimeAndMixedWindowsCountForNeitherMode() {
+        long[] now = {0};
+        Calibration calibration = new Calibration(() -> now[0]);
+        // One zero-copy send moves 100 MB in 10 ms, then nothing is in flight for 3 s: the window is dropped.
+        Decision decision = calibration.choose(PeerClass.LOCAL, 100 * MIB);
+        assertEquals(FileMode.ZERO_COPY, decision.mode());
+        calibration.started(PeerClass.LOCAL);
+        now[0] += 10_000_000;
+        calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 100_000_000);
+        calibration.ended(PeerClass.LOCAL);
+        now[0] += 3 * SECOND;
+        calibration.started(PeerClass.LOCAL);
+        now[0] += 1_000_000;
+        calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 1_000_000);
+        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY), "11 ms of sending in 3011");
+        // A window with both modes moving alike counts for neither.
+        now[0] += 50_000_000;
+        calibration.moved(PeerClass.LOCAL, FileMode.COPY, 1_000_000);
+        calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 1_000_000);
+        now[0] += 50_000_000;
+        calibration.moved(PeerClass.LOCAL, FileMode.COPY, 1);
+        calibration.ended(PeerClass.LOCAL);
+        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY));
+        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.COPY));
+        // Sends of 10 ms every 40 ms: the window stays open until it holds 50 ms of sending, then counts.
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY), "after " + i + " sends");
+            now[0] += 30_000_000;
+            calibration.started(PeerClass.LOCAL);
+            now[0] += 10_000_000;
+            calibration.moved(PeerClass.LOCAL, FileMode.ZERO_COPY, 10_000_000);
+            calibration.ended(PeerClass.LOCAL);
+        }
+        assertEquals(1, calibration.windows(PeerClass.LOCAL, FileMode.ZERO_COPY));
+        assertEquals(0, calibration.windows(PeerClass.LOCAL, FileMode.COPY));
+        assertNull(calibration.choice(PeerClass.LOCAL));
+        assertTrue(calibration.choose(PeerClass.LOCAL, 8 * MIB).reason()
+                .startsWith("AUTO is measuring peers on this machine: new sends run zero-copy for a period (1 of 3"));
+    }
+
+    @Test
+    void transfersTooSmallToMeasureTakeThePriorAndAreNotCounted(@TempDir Path dir) throws Exception {
         Calibration calibration = new Calibration();
         Decision remote = calibration.choose(PeerClass.REMOTE, MIB - 1);
         Decision local = calibration.choose(PeerClass.LOCAL, MIB - 1);
         assertEquals(FileMode.ZERO_COPY, remote.mode());
         assertEquals(FileMode.COPY, local.mode());
         assertFalse(remote.measured() || local.measured());
-        calibration.record(PeerClass.REMOTE, FileMode.ZERO_COPY, MIB - 1, 1000, calibration.started(PeerClass.REMOTE));
-        assertEquals(0, calibration.samples(PeerClass.REMOTE, FileMode.ZERO_COPY));
+        assertTrue(local.reason().contains("1048575 bytes are too few to measure"), local.reason());
+        // Once measured, small sends take the choice, still uncounted.
+        Simulation simulation = new Simulation(8, 16 * MIB, 1.0e9, 1.5e9);
+        simulation.run(10 * SECOND);
+        Decision small = simulation.calibration.choose(PeerClass.REMOTE, MIB - 1);
+        assertEquals(FileMode.COPY, small.mode(), small.reason());
+        assertFalse(small.measured());
+        // A small automatic send through the shared calibration is not counted: its transfer never reports.
+        Path file = Files.write(dir.resolve("small.bin"), Bytes.random((int) MIB - 1, 7));
+        try (Loopback loopback = Loopback.open(); FileChannel in = FileChannel.open(file);
+                FileTransfer transfer = FileTransfer.send(in, 0, -1, loopback.server, FileOptions.defaults())) {
+            assertTrue(transfer.autoReason().contains("too few to measure")
+                    || transfer.autoReason().startsWith("AUTO takes"), transfer.autoReason());
+        }
     }
 
     @Test
     void automaticSendsOverLoopbackTakeTheModeTheirMeasurementsSay(@TempDir Path dir) throws Exception {
         Path file = Files.write(dir.resolve("content.bin"), Bytes.random(4 << 20, 5));
         Calibration shared = Calibration.shared();
-        for (int i = 0; i < 10; i++) {
-            double zeroCopy = shared.rate(PeerClass.LOCAL, FileMode.ZERO_COPY);
-            double copy = shared.rate(PeerClass.LOCAL, FileMode.COPY);
-            FileTransfer transfer;
-            try (Loopback loopback = Loopback.open()) {
-                Background<Long> receiver = Background.start(
-                        () -> ZeroCopy.recvInto(loopback.client, ByteView.allocateDirect(4 << 20)));
-                transfer = ZeroCopy.sendFile(file, loopback.server);
-                assertEquals(4 << 20, receiver.join());
+        List<String> reasons = new ArrayList<>();
+        try (Loopback loopback = Loopback.open()) {
+            Background<Long> receiver = Background.start(() -> {
+                try (InputStream in = Channels.newInputStream(loopback.client)) {
+                    return in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
+            });
+            long deadline = System.nanoTime() + 30 * SECOND;
+            int sends = 0;
+            // Bounded: both modes are measured after about a second of sending.
+            while (shared.choice(PeerClass.LOCAL) == null && System.nanoTime() < deadline) {
+                FileTransfer transfer = ZeroCopy.sendFile(file, loopback.server);
+                sends++;
+                assertTrue(transfer.autoReason().contains("peers on this machine"), transfer.autoReason());
             }
-            String reason = transfer.autoReason();
-            if (reason.startsWith("AUTO takes the mode measured faster")) {
-                assertEquals(zeroCopy >= copy ? FileMode.ZERO_COPY : FileMode.COPY, transfer.mode(), reason);
-            } else {
-                assertTrue(reason.startsWith("AUTO is measuring peers on this machine")
-                        || reason.startsWith("AUTO re-measures"), reason);
+            Calibration.Choice choice = shared.choice(PeerClass.LOCAL);
+            assertNotNull(choice, "both modes measured after " + sends + " sends");
+            assertEquals(choice.zeroCopyRate() >= choice.copyRate() ? FileMode.ZERO_COPY : FileMode.COPY, choice.mode());
+            for (int i = 0; i < 20; i++) {
+                FileTransfer transfer = ZeroCopy.sendFile(file, loopback.server);
+                String reason = transfer.autoReason();
+                reasons.add(transfer.mode() + ": " + reason);
+                if (reason.startsWith("AUTO takes the mode measured faster")) {
+                    assertEquals(shared.choice(PeerClass.LOCAL).mode(), transfer.mode(), reason);
+                } else {
+                    assertTrue(reason.startsWith("AUTO re-measures"), reason);
+                }
             }
+            loopback.server.shutdownOutput();
+            assertEquals((sends + 20L) * (4 << 20), receiver.join());
         }
-        assertTrue(shared.samples(PeerClass.LOCAL, FileMode.ZERO_COPY) >= 3, "zero-copy measured");
-        assertTrue(shared.samples(PeerClass.LOCAL, FileMode.COPY) >= 3, "copy loop measured");
+        assertTrue(shared.windows(PeerClass.LOCAL, FileMode.ZERO_COPY) >= 3, reasons.toString());
+        assertTrue(shared.windows(PeerClass.LOCAL, FileMode.COPY) >= 3, reasons.toString());
     }
 }
