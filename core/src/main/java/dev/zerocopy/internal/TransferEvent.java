@@ -5,6 +5,7 @@ import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
 import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -28,8 +29,6 @@ public final class TransferEvent extends Event {
 
     /** The event's name in recordings and settings. */
     public static final String NAME = "dev.zerocopy.Transfer";
-
-    private static final EventType TYPE = EventType.getEventType(TransferEvent.class);
 
     @Label("Operation")
     @Description("sendFile, recvFile, send or recv")
@@ -76,13 +75,21 @@ public final class TransferEvent extends Event {
      * transfer makes when nothing records it.
      */
     public static TransferEvent start(String operation) {
-        if (!TYPE.isEnabled()) {
+        // Until a recording initialises JFR there is nothing to record, and registering the event
+        // would initialise JFR from the first transfer, reading files: with the process out of
+        // descriptors that fails, and the failed class initialisation would break every transfer.
+        if (!FlightRecorder.isInitialized() || !Registered.TYPE.isEnabled()) {
             return null;
         }
         TransferEvent event = new TransferEvent();
         event.operation = operation;
         event.begin();
         return event;
+    }
+
+    /** The event's registration, made at the first transfer after JFR was initialised. */
+    private static final class Registered {
+        static final EventType TYPE = EventType.getEventType(TransferEvent.class);
     }
 
     /** Ends the event and commits it with these figures if it lasted past the threshold. */
