@@ -4,6 +4,7 @@ import dev.zerocopy.internal.BufferPool;
 import dev.zerocopy.internal.Calibration;
 import dev.zerocopy.internal.Counters;
 import dev.zerocopy.internal.FileModes;
+import dev.zerocopy.internal.Jfr;
 import dev.zerocopy.internal.TransferEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -232,7 +233,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         if (startNanos == 0) {
             startNanos = System.nanoTime();
             Counters.started(fallbackCode);
-            event = TransferEvent.start(target != null ? "sendFile" : "recvFile");
+            event = Jfr.start(target != null ? "sendFile" : "recvFile");
             if (decision != null && decision.measured()) {
                 inFlightAtStart = Calibration.shared().started(decision.peers());
             }

@@ -41,7 +41,7 @@ public final class Blocking {
         Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline);
         // A file transfer records its own event, across every driver.
         TransferEvent event = transfer instanceof FileTransfer ? null
-                : TransferEvent.start(transfer.interestOps() == SelectionKey.OP_WRITE ? "send" : "recv");
+                : Jfr.start(transfer.interestOps() == SelectionKey.OP_WRITE ? "send" : "recv");
         ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline);
         try (wait) {
             while (!transfer.isComplete()) {

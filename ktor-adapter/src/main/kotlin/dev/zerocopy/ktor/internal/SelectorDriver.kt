@@ -4,6 +4,7 @@ import dev.zerocopy.FileTransfer
 import dev.zerocopy.Transfer
 import dev.zerocopy.internal.Counters
 import dev.zerocopy.internal.Failures
+import dev.zerocopy.internal.Jfr
 import dev.zerocopy.internal.TransferEvent
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.selector.Selectable
@@ -121,7 +122,7 @@ internal suspend fun drive(
     val start = transfer.transferred()
     var completed = false
     // A file transfer records its own event, across every driver.
-    val event = if (transfer is FileTransfer) null else TransferEvent.start(if (sending) "send" else "recv")
+    val event = if (transfer is FileTransfer) null else Jfr.start(if (sending) "send" else "recv")
     var waits = 0L
     try {
         var steps = 0
