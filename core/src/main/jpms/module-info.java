@@ -10,6 +10,8 @@
 // The adapter is optional: compiling core alone reports it as a missing module.
 @SuppressWarnings("module")
 module dev.zerocopy.core {
+    // JFR events (TransferEvent); jdk.jfr is in every JDK, so core keeps no dependency outside it.
+    requires jdk.jfr;
     exports dev.zerocopy;
     exports dev.zerocopy.internal to dev.zerocopy.ktor;
 }

@@ -14,6 +14,8 @@ module dev.zerocopy.ktor {
     requires transitive io.ktor.io;
     requires transitive kotlinx.coroutines.core;
     requires transitive kotlin.stdlib;
+    // The driver records the core's JFR event for view transfers.
+    requires jdk.jfr;
 
     exports dev.zerocopy.ktor;
 }

@@ -2,7 +2,10 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.BufferPool;
 import dev.zerocopy.internal.Calibration;
+import dev.zerocopy.internal.Counters;
 import dev.zerocopy.internal.FileModes;
+import dev.zerocopy.internal.Jfr;
+import dev.zerocopy.internal.TransferEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -107,10 +110,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
 
     private FileMode mode;
     private String fallbackReason;
+    private FallbackCode fallbackCode;
     private String autoReason;
     /** The measured choice of an automatic send to a socket or pipe, or null. */
     private Calibration.Decision decision;
-    private boolean started;
     /** Whether a measured send is counted in flight by the calibration. */
     private boolean counted;
     private long transferred;
@@ -122,6 +125,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     /** Zero-copy receive: one byte, to tell the end of stream from an empty socket. */
     private ByteBuffer probe;
     private boolean closed;
+    /** Set once the transfer's end was counted (complete, failed or closed). */
+    private boolean ended;
+    /** The JFR event of this transfer while a recording has it enabled, else null. */
+    private TransferEvent event;
 
     private FileTransfer(FileChannel file, long offset, long byteCount, WritableByteChannel target,
             ReadableByteChannel source, FileOptions options) {
@@ -148,6 +155,11 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             }
         } else {
             this.mode = options.mode();
+        }
+        if (mode == FileMode.COPY) {
+            this.fallbackCode = !automatic ? FallbackCode.FORCED_COPY
+                    : decision != null ? FallbackCode.AUTO_MEASURED_COPY
+                    : target != null ? FileModes.sendRefusal(target) : FileModes.receiveRefusal(source);
         }
     }
 
@@ -220,14 +232,18 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         if (isComplete()) {
             return 0;
         }
-        if (!started) {
-            started = true;
+        if (startNanos == 0) {
+            startNanos = System.nanoTime();
+            Counters.started(fallbackCode);
+            event = Jfr.start(target != null ? "sendFile" : "recvFile");
             if (decision != null && decision.measured()) {
                 counted = true;
                 Calibration.shared().started(decision.peers());
             }
         }
         boolean failed = true;
+        long transferredBefore = transferred;
+        long zeroCopiedBefore = zeroCopied;
         try {
             long moved = target != null ? sendStep() : receiveStep();
             failed = false;
@@ -237,10 +253,27 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             }
             return moved;
         } finally {
+            long zeroCopiedNow = zeroCopied - zeroCopiedBefore;
+            Counters.moved(zeroCopiedNow, transferred - transferredBefore - zeroCopiedNow);
             if (failed || isComplete()) {
                 releaseBuffer();
                 endCount();
+                end();
             }
+        }
+    }
+
+    /** Counts the end of a started transfer once, and records its event. */
+    private void end() {
+        if (ended || startNanos == 0) {
+            return;
+        }
+        ended = true;
+        Counters.ended(isComplete());
+        if (event != null) {
+            event.finish(byteCount, transferred, zeroCopied, mode.name(),
+                    fallbackCode == null ? null : fallbackCode.name(), writabilityWaits);
+            event = null;
         }
     }
 
@@ -265,7 +298,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             if (!automatic || e instanceof ClosedChannelException) {
                 throw e;
             }
-            fallBack("transferTo failed after " + zeroCopied + " bytes: " + e);
+            fallBack(FallbackCode.TRANSFER_TO_FAILED, "transferTo failed after " + zeroCopied + " bytes: " + e);
             try {
                 return copySendStep(chunkSize);
             } catch (IOException copyFailed) {
@@ -290,6 +323,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         // is full, and a blocking channel cannot wait on a selector. A blocking write of one small piece
         // parks the thread until the socket is writable, on the JDK's own poller; zero-copy then resumes.
         writabilityWaits++;
+        Counters.waited();
         return copySendStep(WRITABILITY_PIECE);
     }
 
@@ -374,9 +408,11 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         }
     }
 
-    private void fallBack(String reason) {
+    private void fallBack(FallbackCode code, String reason) {
         mode = FileMode.COPY;
+        fallbackCode = code;
         fallbackReason = reason;
+        Counters.fellBack(code);
     }
 
     private TransferException shrank(long size) {
@@ -407,6 +443,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         closed = true;
         releaseBuffer();
         endCount();
+        end();
     }
 
     private void endCount() {
@@ -482,12 +519,26 @@ public final class FileTransfer implements Transfer, AutoCloseable {
 
     /**
      * Returns why {@link FileMode#AUTO} chose or fell back to the copy loop, or null
-     * if it did not (or the mode was forced).
+     * if it did not (or the mode was forced). Free text for people: it may name the
+     * channel, the peer and the measurements; {@link #fallbackCode()} is its stable code.
      *
      * @return the reason, or null
      */
     public String fallbackReason() {
         return fallbackReason;
+    }
+
+    /**
+     * Returns the kind of reason this transfer ran the copy loop, as a stable code that
+     * names no peer, channel or file (fit for a metric label): the code of
+     * {@link #fallbackReason()}, or {@link FallbackCode#FORCED_COPY} if the caller forced
+     * {@link FileMode#COPY}. Null if the transfer ran zero-copy throughout (small pieces
+     * written to wait for a full blocking socket do not count: see {@link #copied()}).
+     *
+     * @return the code, or null
+     */
+    public FallbackCode fallbackCode() {
+        return fallbackCode;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.ktor.SocketFutures;
+import dev.zerocopy.micrometer.ZeroCopyMetrics;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.util.stream.Collectors;
 /** The published modules as the checks see them: the jars the reactor just packaged. */
 enum Artifacts {
     CORE("zerocopy-core", "core", ByteView.class),
-    KTOR("zerocopy-ktor", "ktor-adapter", SocketFutures.class);
+    KTOR("zerocopy-ktor", "ktor-adapter", SocketFutures.class),
+    MICROMETER("zerocopy-micrometer", "micrometer", ZeroCopyMetrics.class);
 
     final String artifactId;
     final String directory;

@@ -62,6 +62,44 @@ final class ModularApplicationTest {
     }
 
     @Test
+    void aModularApplicationRecordsTheCoresJfrEventAndReadsItsCounters(@TempDir Path dir) throws Exception {
+        String modulePath = modulePath(List.of(Artifacts.CORE.jar()));
+        Path classes = compile(dir, modulePath, Map.of(
+                "module-info.java", "module app { requires dev.zerocopy.core; requires jdk.jfr; }",
+                "app/Main.java", String.join("\n",
+                        "package app;",
+                        "import dev.zerocopy.ByteView;",
+                        "import dev.zerocopy.TransferCounters;",
+                        "import dev.zerocopy.ZeroCopy;",
+                        "import java.nio.channels.Pipe;",
+                        "import java.nio.file.Files;",
+                        "import java.nio.file.Path;",
+                        "import jdk.jfr.Recording;",
+                        "import jdk.jfr.consumer.RecordingFile;",
+                        "public final class Main {",
+                        "    public static void main(String[] args) throws Exception {",
+                        "        Path file = Path.of(args[0]);",
+                        "        try (Recording recording = new Recording()) {",
+                        "            recording.enable(\"dev.zerocopy.Transfer\").withThreshold(java.time.Duration.ZERO);",
+                        "            recording.start();",
+                        "            Pipe pipe = Pipe.open();",
+                        "            ZeroCopy.sendFrom(pipe.sink(), ByteView.wrap(new byte[1000]));",
+                        "            ZeroCopy.recvInto(pipe.source(), ByteView.allocate(1000));",
+                        "            recording.stop();",
+                        "            recording.dump(file);",
+                        "        }",
+                        "        System.out.println(RecordingFile.readAllEvents(file).stream()",
+                        "                .filter(e -> e.getEventType().getName().equals(\"dev.zerocopy.Transfer\"))",
+                        "                .map(e -> e.getString(\"operation\") + \" \" + e.getLong(\"transferred\"))",
+                        "                .collect(java.util.stream.Collectors.joining(\", \")));",
+                        "        System.out.println(\"started \" + TransferCounters.snapshot().started());",
+                        "    }",
+                        "}"))).classes;
+        assertEquals(List.of("send 1000, recv 1000", "started 0"),
+                run(classes + File.pathSeparator + modulePath, "app/app.Main", dir.resolve("events.jfr").toString()));
+    }
+
+    @Test
     void aModularApplicationCannotCompileAgainstCoreInternals(@TempDir Path dir) throws Exception {
         Compilation compilation = compile(dir, modulePath(List.of(Artifacts.CORE.jar())), Map.of(
                 "module-info.java", "module app { requires dev.zerocopy.core; }",
@@ -177,9 +215,11 @@ final class ModularApplicationTest {
         }
     }
 
-    private static List<String> run(String modulePath, String mainClass) throws Exception {
+    private static List<String> run(String modulePath, String mainClass, String... args) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "--module-path", modulePath, "-m", mainClass)
+        List<String> command = new ArrayList<>(List.of(java.toString(), "--module-path", modulePath, "-m", mainClass));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .start();
         process.getOutputStream().close();

@@ -1,5 +1,6 @@
 package dev.zerocopy.internal;
 
+import dev.zerocopy.FileTransfer;
 import dev.zerocopy.Transfer;
 import dev.zerocopy.TransferTimeoutException;
 import java.io.IOException;
@@ -38,7 +39,11 @@ public final class Blocking {
             return 0;
         }
         Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline);
-        try (ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline)) {
+        // A file transfer records its own event, across every driver.
+        TransferEvent event = transfer instanceof FileTransfer ? null
+                : Jfr.start(transfer.interestOps() == SelectionKey.OP_WRITE ? "send" : "recv");
+        ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline);
+        try (wait) {
             while (!transfer.isComplete()) {
                 boolean inTime;
                 if (transfer.step() > 0) {
@@ -60,6 +65,9 @@ public final class Blocking {
             throw Failures.withCounts(transfer, what, failed);
         } finally {
             watchdog.close();
+            if (event != null) {
+                event.finish(transfer.byteCount(), transfer.transferred(), 0, null, null, wait.waits());
+            }
         }
         if (watchdog.fired()) {
             // The deadline closed the channel just as the last step completed the transfer.

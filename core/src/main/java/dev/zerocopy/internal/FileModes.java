@@ -1,5 +1,6 @@
 package dev.zerocopy.internal;
 
+import dev.zerocopy.FallbackCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -24,14 +25,38 @@ public final class FileModes {
      * say, or null if it can (then {@link #peerClass} says whose measurements decide).
      */
     public static String whyNotZeroCopySend(WritableByteChannel target) {
+        FallbackCode code = sendRefusal(target);
+        if (code == null) {
+            return null;
+        }
+        return code == FallbackCode.NOT_A_JDK_CHANNEL
+                ? describe(target) + " is not a JDK channel: transferTo would emulate itself with an 8 KiB heap buffer"
+                : target.getClass().getName() + " is a JDK channel that transferTo does not reach directly";
+    }
+
+    /**
+     * Returns the code of {@link #whyNotZeroCopySend}'s reason for {@code target}, or null where
+     * that returns null.
+     */
+    public static FallbackCode sendRefusal(WritableByteChannel target) {
         if (!isJdkChannel(target)) {
-            return describe(target) + " is not a JDK channel: transferTo would emulate itself"
-                    + " with an 8 KiB heap buffer";
+            return FallbackCode.NOT_A_JDK_CHANNEL;
         }
         if (target instanceof FileChannel || target instanceof Pipe.SinkChannel || target instanceof SocketChannel) {
             return null;
         }
-        return target.getClass().getName() + " is a JDK channel that transferTo does not reach directly";
+        return FallbackCode.UNSUPPORTED_JDK_CHANNEL;
+    }
+
+    /**
+     * Returns the code of {@link #whyNotZeroCopyReceive}'s reason for {@code source}, or null where
+     * that returns null.
+     */
+    public static FallbackCode receiveRefusal(ReadableByteChannel source) {
+        if (!isJdkChannel(source)) {
+            return FallbackCode.NOT_A_JDK_CHANNEL;
+        }
+        return source instanceof FileChannel ? null : FallbackCode.STREAM_RECEIVE;
     }
 
     /**
@@ -51,12 +76,13 @@ public final class FileModes {
 
     /** Returns why a receive from {@code source} should use the copy loop, or null for zero-copy. */
     public static String whyNotZeroCopyReceive(ReadableByteChannel source) {
-        if (!isJdkChannel(source)) {
+        FallbackCode code = receiveRefusal(source);
+        if (code == null) {
+            return null;
+        }
+        if (code == FallbackCode.NOT_A_JDK_CHANNEL) {
             return describe(source) + " is not a JDK channel: transferFrom would emulate itself with an 8 KiB"
                     + " heap buffer";
-        }
-        if (source instanceof FileChannel) {
-            return null;
         }
         return "transferFrom from a " + source.getClass().getName() + " is an 8 KiB copy loop inside the JDK"
                 + " and cannot tell the end of stream from an empty channel";

@@ -33,6 +33,7 @@ public final class ReadinessWait implements Closeable {
     private final Deadline deadline;
     private Poller.Registration registration;
     private long pauseNanos = MIN_PAUSE_NANOS;
+    private long waits;
 
     public ReadinessWait(Channel channel, int interestOps, Deadline deadline) {
         this.channel = channel;
@@ -61,6 +62,8 @@ public final class ReadinessWait implements Closeable {
         if (remaining <= 0) {
             return false;
         }
+        waits++;
+        Counters.waited();
         if (channel instanceof SelectableChannel selectable && !selectable.isBlocking()) {
             if (registration == null) {
                 registration = Poller.shared().open(selectable, interestOps);
@@ -92,6 +95,11 @@ public final class ReadinessWait implements Closeable {
         if (!channel.isOpen()) {
             throw new AsynchronousCloseException();
         }
+    }
+
+    /** Returns the times {@link #await} waited. */
+    public long waits() {
+        return waits;
     }
 
     /** Deregisters the channel from the shared poller, if it was ever waited on, before returning. */

@@ -2,6 +2,7 @@ package dev.zerocopy.ktor
 
 import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
+import dev.zerocopy.FallbackCode
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FrameTooLargeException
@@ -132,11 +133,13 @@ class ChannelTransfersTest : FunSpec({
                             val received = input.recvFile(target, 5, bytes.size.toLong())
                             received.transferred() shouldBe bytes.size.toLong()
                             received.mode() shouldBe FileMode.COPY
+                            received.fallbackCode() shouldBe FallbackCode.NOT_A_JDK_CHANNEL
                         }
                         val transfer = sent.await()
                         transfer.transferred() shouldBe bytes.size.toLong()
                         transfer.mode() shouldBe FileMode.COPY
                         transfer.fallbackReason() shouldContain "Ktor's write channel is not a JDK channel"
+                        transfer.fallbackCode() shouldBe FallbackCode.NOT_A_JDK_CHANNEL
                     }
                 }
                 val written = Files.readAllBytes(copy)

@@ -1,6 +1,7 @@
 package dev.zerocopy.ktor
 
 import dev.zerocopy.ByteView
+import dev.zerocopy.FallbackCode
 import dev.zerocopy.FileMode
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
@@ -134,6 +135,8 @@ class TlsFallbackTest : FunSpec({
             transfer.transferred() shouldBe bytes.size.toLong()
             transfer.mode() shouldBe FileMode.COPY
             transfer.fallbackReason() shouldContain "io.ktor.network.tls.TLSSocket is not Selectable"
+            // The TLS socket's peer is in the reason, never in the code.
+            transfer.fallbackCode() shouldBe FallbackCode.NOT_A_JDK_CHANNEL
             back shouldBe ByteView.wrap(bytes)
             echoed shouldBe bytes.size.toLong()
         }

@@ -1,7 +1,11 @@
 package dev.zerocopy.ktor.internal
 
+import dev.zerocopy.FileTransfer
 import dev.zerocopy.Transfer
+import dev.zerocopy.internal.Counters
 import dev.zerocopy.internal.Failures
+import dev.zerocopy.internal.Jfr
+import dev.zerocopy.internal.TransferEvent
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
@@ -117,12 +121,19 @@ internal suspend fun drive(
     val sending = transfer.interestOps() == SelectionKey.OP_WRITE
     val start = transfer.transferred()
     var completed = false
+    // A file transfer records its own event, across every driver.
+    val event = if (transfer is FileTransfer) null else Jfr.start(if (sending) "send" else "recv")
+    var waits = 0L
     try {
         var steps = 0
         while (!transfer.isComplete) {
             val moved = transfer.step()
             if (moved == 0L) {
-                if (!transfer.isComplete) await()
+                if (!transfer.isComplete) {
+                    waits++
+                    Counters.waited()
+                    await()
+                }
             } else if (++steps % STEPS_PER_YIELD == 0) {
                 yield()
             }
@@ -133,6 +144,7 @@ internal suspend fun drive(
     } catch (failure: IOException) {
         throw withCounts(transfer, failure)
     } finally {
+        event?.finish(transfer.byteCount(), transfer.transferred(), 0, null, null, waits)
         if (!completed && sending && transfer.transferred() > 0) {
             brokenSends.putIfAbsent(
                 connection, "a send ended after ${transfer.transferred()} of ${transfer.byteCount()} bytes, " +

@@ -1,0 +1,66 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.zerocopy.internal.TransferEvent;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Collectors;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class TransferEventTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRecordingHasOneEventPerTransferWithItsCounts() throws Exception {
+        byte[] content = Bytes.random(1 << 20, 21);
+        Path file = Files.write(dir.resolve("content.bin"), content);
+        Path copy = dir.resolve("copy.bin");
+        ByteView received = ByteView.allocate(100_000);
+        Path recordingFile = dir.resolve("transfers.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable(TransferEvent.NAME).withThreshold(java.time.Duration.ZERO);
+            recording.start();
+            try (FileChannel out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ZeroCopy.sendFile(file, out, 3, 700_001, FileOptions.defaults().withMode(FileMode.COPY));
+            }
+            try (Loopback loopback = Loopback.open()) {
+                ZeroCopy.sendFrom(loopback.client, ByteView.wrap(content, 0, 100_000));
+                ZeroCopy.recvInto(loopback.server, received);
+            }
+            recording.stop();
+            recording.dump(recordingFile);
+        }
+        assertArrayEquals(java.util.Arrays.copyOfRange(content, 3, 700_004), Files.readAllBytes(copy));
+        assertEquals(ByteView.wrap(content, 0, 100_000), received);
+
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recordingFile).stream()
+                .filter(e -> e.getEventType().getName().equals(TransferEvent.NAME))
+                .collect(Collectors.toList());
+        assertEquals(List.of("sendFile", "send", "recv"),
+                events.stream().map(e -> e.getString("operation")).collect(Collectors.toList()));
+        RecordedEvent fileSend = events.get(0);
+        assertEquals(700_001, fileSend.getLong("byteCount"));
+        assertEquals(700_001, fileSend.getLong("transferred"));
+        assertEquals(0, fileSend.getLong("zeroCopied"));
+        assertEquals(700_001, fileSend.getLong("copied"));
+        assertEquals("COPY", fileSend.getString("mode"));
+        assertEquals("FORCED_COPY", fileSend.getString("fallbackCode"));
+        assertEquals(true, fileSend.getBoolean("completed"));
+        for (RecordedEvent view : events.subList(1, 3)) {
+            assertEquals(100_000, view.getLong("byteCount"));
+            assertEquals(100_000, view.getLong("transferred"));
+            assertEquals(true, view.getBoolean("completed"));
+        }
+    }
+}
