@@ -116,6 +116,8 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private Calibration.Decision decision;
     /** Whether a measured send is counted in flight by the calibration. */
     private boolean counted;
+    /** When the first step ran ({@link System#nanoTime()}), or 0 before it. */
+    private long startNanos;
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
