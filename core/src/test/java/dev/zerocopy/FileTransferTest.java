@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.StandardSocketOptions;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,6 +212,11 @@ final class FileTransferTest {
         Path file = Files.write(dir.resolve("content.bin"), content);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (Loopback loopback = Loopback.open().nonBlocking()) {
+            // Small socket buffers, so that the sender really waits for the reader most of the time
+            // (with autotuned loopback buffers most of the 8 MiB fits at once, the sender ends within
+            // a few tens of ms, and its start-up CPU alone could exceed the share allowed below).
+            loopback.server.setOption(StandardSocketOptions.SO_SNDBUF, 64 << 10);
+            loopback.client.setOption(StandardSocketOptions.SO_RCVBUF, 64 << 10);
             Background<long[]> sender = Background.start(() -> {
                 long cpu = threads.getCurrentThreadCpuTime();
                 long wall = System.nanoTime();
