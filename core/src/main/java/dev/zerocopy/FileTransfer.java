@@ -60,7 +60,9 @@ import java.util.Objects;
  * through the channel's own blocking {@code write}, which parks the thread until the
  * socket is writable, and then resumes zero-copy: it neither spins nor gives up
  * zero-copy for the rest of the range. {@link #zeroCopied()} and {@link #copied()}
- * say how many bytes went each way.
+ * say how many bytes went each way. On JDK 17, a zero-copy send to a full blocking pipe
+ * on a platform thread waits inside the kernel, where a deadline's close of the pipe does
+ * not reach it: see {@link ZeroCopy} on timeouts.
  *
  * <p><b>Steps.</b> A zero-copy step moves at most 4 MiB (well under the kernel's
  * 0x7ffff000-byte limit per call) and a copy step at most one chunk, so one

@@ -45,7 +45,18 @@ import java.util.List;
  *       says the channel was closed and whose cause is the
  *       {@link java.nio.channels.AsynchronousCloseException}. A timeout that expires as
  *       the last bytes move may still close the channel; the exception then counts
- *       every byte;
+ *       every byte. One call is not cut short at its deadline on JDK 17: a zero-copy
+ *       file send ({@link FileMode#ZERO_COPY}, or {@link FileMode#AUTO} choosing it) to a
+ *       full blocking <b>pipe</b> on a <b>platform</b> thread. It waits inside the kernel
+ *       (sendfile into a pipe is a splice), in a call JDK 17 makes on the file's channel,
+ *       so the pipe's channel does not know the thread and closing the pipe does not wake
+ *       it; a socket's is woken by shutting its output down first, which a pipe does not
+ *       have. The pipe is still closed at the deadline, but the call returns only when
+ *       the pipe's reader makes room or closes its end, and then throws the timeout,
+ *       counting the bytes that went into the pipe; if the reader never does, the call
+ *       never returns. (JDK 25 wakes it: there the call ends at its deadline.) Where a
+ *       pipe's reader may stall on JDK 17, send to it with {@link FileMode#COPY} or through
+ *       a non-blocking pipe;
  *   <li>any other channel is checked between its calls, so one call that blocks is
  *       not interrupted, and it stays open.
  * </ul>

@@ -2,17 +2,23 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.internal.BufferPool;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -356,6 +362,47 @@ final class FileTransferTest {
             assertTrue(timeout.transferred() > 0);
             assertEquals("timed out after 300 ms with " + timeout.transferred() + " of 67108864 file bytes sent",
                     timeout.getMessage());
+        }
+    }
+
+    /**
+     * The documented limit: on JDK 17, closing a blocking pipe does not wake a platform thread's
+     * {@code transferTo} blocked in the kernel (a splice into a full pipe), so the deadline closes
+     * the pipe on time but the call ends only when the reader makes room. JDK 25 wakes it.
+     */
+    @Test
+    void aZeroCopySendToAFullBlockingPipeEndsAtItsDeadlineOnlyOnceTheReaderMakesRoom() throws Exception {
+        int jdk = Runtime.version().feature();
+        assumeTrue(jdk == 17 || jdk >= 25, "measured on JDK 17 and 25 only, not on " + jdk);
+        byte[] content = Bytes.random(4 << 20, 44);
+        Path file = Files.write(dir.resolve("content.bin"), content);
+        Pipe pipe = Pipe.open();
+        try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+            Background<FileTransfer> sender = Background.start(() -> ZeroCopy.sendFile(file, sink, 0, -1,
+                    FileOptions.defaults().withMode(FileMode.ZERO_COPY).withTimeout(Duration.ofMillis(200))));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (sink.isOpen() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            assertFalse(sink.isOpen(), "the deadline closes the pipe");
+            if (jdk == 17) {
+                // Closed, and still in the kernel: nothing reads, so the splice has no room to write into.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                assertTrue(Arrays.stream(sender.thread.getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("transferTo0")), "blocked in transferTo");
+            }
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(64 << 10);
+            while (source.read(buffer.clear()) >= 0) {
+                received.write(buffer.array(), 0, buffer.position());
+            }
+            TransferTimeoutException timeout = assertThrows(TransferTimeoutException.class, sender::join);
+            assertEquals(received.size(), timeout.transferred(), timeout.getMessage());
+            assertTrue(jdk == 17 ? timeout.transferred() > 0 : timeout.getCause() instanceof AsynchronousCloseException,
+                    timeout + " caused by " + timeout.getCause());
+            assertTrue(timeout.getMessage().endsWith("(the blocking channel was closed at the deadline)"),
+                    timeout.getMessage());
+            assertArrayEquals(Arrays.copyOf(content, received.size()), received.toByteArray());
         }
     }
 

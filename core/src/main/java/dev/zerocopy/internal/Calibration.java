@@ -26,25 +26,38 @@ import java.util.function.LongSupplier;
  * that much, and is dropped if that takes more than 2 s.
  * A window counts only if the sends in flight were steady (on average over its sending
  * time at least three quarters of the most at once: a window where sends run down says
- * more about that than about the mode), and for a mode only if that mode carried at least
- * {@value #PURE_PERCENT} % of its bytes; while sends of the previous period are still in flight, windows are
- * mixed and count for neither. A period measuring one mode ends after
- * {@value #PROBE_WINDOWS} such windows (or gives up after {@value #PROBE_LIMIT} windows
- * of sending, when sends outlast it). The first two periods measure zero-copy, then the
- * copy loop; the faster in all is then taken for a longer period of at least
- * {@value #EXPLOIT_WINDOWS} windows (four times as long as the last measuring period took,
- * if that is more), during which its windows keep updating its rate as a moving average.
- * Then a period re-measures the other mode, and the two rates, measured one after the
- * other, decide the next period (a load that changes between the two can mislead one
- * decision; the next re-measurement corrects it). A tie goes to zero-copy, which costs
+ * more about that than about the mode), if it does not overlap the first window of sending
+ * after a pause of a window or more (new connections and cold caches ramp up there, and
+ * would bias whichever mode is measured then), and for a mode only if that mode carried at
+ * least {@value #PURE_PERCENT} % of its bytes; while sends of the previous period are still
+ * in flight, windows are mixed and count for neither.
+ *
+ * <p><b>Comparisons.</b> The two modes are compared in the order A, B, A: the last
+ * {@value #BEFORE_WINDOWS} counted windows of the mode taken so far (A), a period of
+ * {@value #OTHER_WINDOWS} windows of the other (B), then {@value #BEFORE_WINDOWS} more of A.
+ * B's rate is set against A's on both sides of it, so a load that drifts during the
+ * comparison (other processes starting or stopping work on a shared machine) weighs on
+ * both alike, and each side rests on {@value #OTHER_WINDOWS} windows, so one noisy window
+ * cannot decide. The first comparison starts with zero-copy. The faster is then taken for
+ * a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it (at
+ * most {@value #MAX_TAKE_WINDOWS}) and back to {@value #TAKE_WINDOWS} when the choice changes;
+ * at least four times as long as the last comparison took, when sends outlast its periods
+ * (a period gives up after {@value #PERIOD_LIMIT} windows of sending), so measuring costs at
+ * most a fifth of the time. A wrong choice in a noisy moment is thus short-lived, and a
+ * choice confirmed again and again is measured rarely. A tie goes to zero-copy, which costs
  * less CPU per byte.
- * CPU time is not measured: the process's CPU clock is in {@code jdk.management}, a
- * module the core does not require.
+ *
+ * <p><b>CPU time is not measured.</b> Thread CPU time ({@code ThreadMXBean}) is -1 on a
+ * virtual thread (JDK 21 to 25), the threads most automatic sends run on; the process's CPU
+ * time mixes every thread's work (the receiving side too, over loopback) and ticks in 10 ms
+ * on some kernels. Where CPU is short, the aggregate rate already shows which mode costs
+ * less of it.
  *
  * <p>Transfers smaller than 1 MiB are too short to measure: they are not counted and take
  * the measured choice, or, before there is one, zero-copy to remote peers and the copy
  * loop on this machine. Thread-safe: the counters are atomic and everything else is
- * guarded by the peer class's lock, taken once per send and once per window.
+ * guarded by the peer class's lock, taken once per send and once per window. Nothing is
+ * allocated per step or per window.
  */
 public final class Calibration {
 
@@ -77,9 +90,14 @@ public final class Calibration {
     /** The longest a window waits for half a window of sending; then it is dropped. */
     static final long MAX_WINDOW_SPAN_NANOS = 20 * WINDOW_NANOS;
     static final int PURE_PERCENT = 90;
-    static final int PROBE_WINDOWS = 3;
-    static final int PROBE_LIMIT = 100;
-    static final int EXPLOIT_WINDOWS = 40;
+    /** Windows of the taken mode on each side of a period of the other. */
+    static final int BEFORE_WINDOWS = 2;
+    /** Windows of the other mode in a comparison. */
+    static final int OTHER_WINDOWS = 2 * BEFORE_WINDOWS;
+    /** Windows of sending after which a period of one mode ends even if it has too few counted. */
+    static final int PERIOD_LIMIT = 100;
+    static final int TAKE_WINDOWS = 10;
+    static final int MAX_TAKE_WINDOWS = 80;
     /** The weight of a new window in the moving average of the mode being taken. */
     private static final double WEIGHT = 0.25;
 
@@ -183,6 +201,12 @@ public final class Calibration {
 
     /** The measurements and the current period of one peer class. */
     private static final class Peers {
+        /** The stages of a comparison; {@link #TAKING} runs the faster between comparisons. */
+        private static final int BEFORE = 0;
+        private static final int OTHER = 1;
+        private static final int AFTER = 2;
+        private static final int TAKING = 3;
+
         final PeerClass peers;
         /** Bytes moved in the open window, by mode (0 zero-copy, 1 the copy loop). */
         final AtomicLong[] bytes = {new AtomicLong(), new AtomicLong()};
@@ -194,19 +218,30 @@ public final class Calibration {
         int inFlight;
         long idleSince;
         long idleNanos;
+        /** When sends started again after a pause of a window or more; its first window is a ramp-up. */
+        long rampUpSince;
         /** The sends in flight times the time they were, summed over the window; and the most at once. */
         long inFlightNanos;
         int mostInFlight;
         long lastChange;
+        /** The mode taken so far (A), or zero-copy before the first comparison ends. */
+        FileMode taken = FileMode.ZERO_COPY;
         /** The mode new measured sends take. */
         FileMode mode = FileMode.ZERO_COPY;
-        /** Whether the period measures {@link #mode} (otherwise it takes the faster). */
-        boolean probing = true;
-        int periodWindows;
-        int periodLength;
-        int pureWindows;
-        long probeBytes;
-        long probeNanos;
+        int stage = BEFORE;
+        /** Windows of sending in the current stage, and counted windows of its mode. */
+        int stageWindows;
+        int stagePure;
+        /** Windows of sending the current comparison has taken so far. */
+        int comparisonWindows;
+        /** How long the taken mode runs before the next comparison, in windows of sending. */
+        int takeLength = TAKE_WINDOWS;
+        /** The comparison's bytes and sending time, by mode. */
+        final long[] comparedBytes = new long[2];
+        final long[] comparedNanos = new long[2];
+        /** The taken mode's last {@link #BEFORE_WINDOWS} counted windows, oldest first: they open a comparison. */
+        final long[] lastBytes = new long[BEFORE_WINDOWS];
+        final long[] lastNanos = new long[BEFORE_WINDOWS];
         final double[] rate = {Double.NaN, Double.NaN};
         final int[] windows = new int[2];
         Choice choice;
@@ -214,7 +249,8 @@ public final class Calibration {
         Peers(PeerClass peers, long now) {
             this.peers = peers;
             this.windowStart = now;
-            this.idleSince = now;
+            this.idleSince = now - WINDOW_NANOS;
+            this.rampUpSince = now - WINDOW_NANOS;
             this.windowEnd = now + WINDOW_NANOS;
         }
 
@@ -228,10 +264,11 @@ public final class Calibration {
                         + "), and " + byteCount + " bytes are too few to measure, so it takes " + name(prior)
                         + " for them", false);
             }
-            if (!probing) {
+            if (stage == TAKING) {
                 return new Decision(peers, mode, "AUTO takes the mode measured faster: " + describe(), true);
             }
-            String progress = " (" + pureWindows + " of " + PROBE_WINDOWS + " windows of " + WINDOW_MILLIS
+            int needed = stage == OTHER ? OTHER_WINDOWS : BEFORE_WINDOWS;
+            String progress = " (" + stagePure + " of " + needed + " windows of " + WINDOW_MILLIS
                     + " ms measured so far; " + describe() + ")";
             if (choice == null) {
                 return new Decision(peers, mode, "AUTO is measuring " + peers + ": new sends run " + name(mode)
@@ -245,6 +282,9 @@ public final class Calibration {
             countInFlight(now);
             if (inFlight++ == 0) {
                 idleNanos += now - Math.max(idleSince, windowStart);
+                if (now - idleSince >= WINDOW_NANOS) {
+                    rampUpSince = now;
+                }
             }
             mostInFlight = Math.max(mostInFlight, inFlight);
         }
@@ -278,71 +318,110 @@ public final class Calibration {
             // Steady: the sends in flight while any were averaged at least 3/4 of the most at once. A window
             // where sends run down (or pile up) says more about that than about the mode.
             boolean steady = active > 0 && inFlightNanos * 4 >= 3L * mostInFlight * active;
+            boolean rampingUp = windowStart - rampUpSince < WINDOW_NANOS;
             windowStart = now;
             windowEnd = now + WINDOW_NANOS;
             idleNanos = 0;
-            idleSince = now;
             inFlightNanos = 0;
             mostInFlight = inFlight;
-            if (active < WINDOW_NANOS / 2 || !steady) {
+            if (active < WINDOW_NANOS / 2) {
                 return;
             }
-            periodWindows++;
+            stageWindows++;
+            comparisonWindows++;
             int i = index(mode);
             long total = zeroCopy + copy;
-            boolean pure = total > 0 && (i == 0 ? zeroCopy : copy) * 100 >= PURE_PERCENT * total;
-            if (pure) {
+            boolean counted = steady && !rampingUp && total > 0
+                    && (i == 0 ? zeroCopy : copy) * 100 >= PURE_PERCENT * total;
+            if (counted) {
                 windows[i]++;
-            }
-            if (!probing) {
-                if (pure) {
+                stagePure++;
+                if (stage != TAKING) {
+                    comparedBytes[i] += total;
+                    comparedNanos[i] += active;
+                }
+                if (mode == taken) {
+                    System.arraycopy(lastBytes, 1, lastBytes, 0, BEFORE_WINDOWS - 1);
+                    System.arraycopy(lastNanos, 1, lastNanos, 0, BEFORE_WINDOWS - 1);
+                    lastBytes[BEFORE_WINDOWS - 1] = total;
+                    lastNanos[BEFORE_WINDOWS - 1] = active;
+                }
+                if (stage == TAKING) {
                     rate[i] += WEIGHT * ((double) total / active - rate[i]);
                 }
-                if (periodWindows >= periodLength) {
-                    probe(other(mode));
+            }
+            switch (stage) {
+                case TAKING -> {
+                    if (stageWindows >= takeLength) {
+                        compare();
+                    }
                 }
-                return;
+                case BEFORE -> {
+                    if (stagePure >= BEFORE_WINDOWS || stageWindows >= PERIOD_LIMIT) {
+                        enter(OTHER, other(taken));
+                    }
+                }
+                case OTHER -> {
+                    if (stagePure >= OTHER_WINDOWS || stageWindows >= PERIOD_LIMIT) {
+                        enter(AFTER, taken);
+                    }
+                }
+                default -> {
+                    if (stagePure >= BEFORE_WINDOWS || stageWindows >= PERIOD_LIMIT) {
+                        decide();
+                    }
+                }
             }
-            if (pure) {
-                probeBytes += total;
-                probeNanos += active;
-                pureWindows++;
-            }
-            if (pureWindows >= PROBE_WINDOWS) {
-                rate[i] = (double) probeBytes / probeNanos;
-            } else if (periodWindows < PROBE_LIMIT) {
-                return;
-            }
-            if (Double.isNaN(rate[1 - i])) {
-                probe(other(mode));
-                return;
-            }
-            if (!Double.isNaN(rate[i])) {
-                FileMode faster = rate[0] >= rate[1] ? FileMode.ZERO_COPY : FileMode.COPY;
-                choice = new Choice(faster, rate[0] * 1e9, rate[1] * 1e9);
-            }
-            if (choice == null) {
-                probe(mode);
-                return;
-            }
-            probing = false;
-            periodLength = Math.max(EXPLOIT_WINDOWS, 4 * periodWindows);
-            periodWindows = 0;
-            mode = choice.mode();
         }
 
-        private void probe(FileMode next) {
-            mode = next;
-            probing = true;
-            periodWindows = 0;
-            pureWindows = 0;
-            probeBytes = 0;
-            probeNanos = 0;
+        /** Opens a comparison with the taken mode's last counted windows, and measures the other. */
+        private void compare() {
+            comparisonWindows = 0;
+            comparedBytes[0] = comparedBytes[1] = 0;
+            comparedNanos[0] = comparedNanos[1] = 0;
+            int t = index(taken);
+            for (int w = 0; w < BEFORE_WINDOWS; w++) {
+                comparedBytes[t] += lastBytes[w];
+                comparedNanos[t] += lastNanos[w];
+            }
+            enter(comparedNanos[t] > 0 ? OTHER : BEFORE, comparedNanos[t] > 0 ? other(taken) : taken);
+        }
+
+        private void enter(int next, FileMode nextMode) {
+            stage = next;
+            mode = nextMode;
+            stageWindows = 0;
+            stagePure = 0;
+        }
+
+        /** Ends a comparison: takes the faster mode, for longer if it was taken before. */
+        private void decide() {
+            if (comparedNanos[0] == 0 || comparedNanos[1] == 0) {
+                // Sends outlasted the periods and left a mode without a counted window: keep what was taken.
+                if (choice == null) {
+                    compare();
+                    return;
+                }
+            } else {
+                rate[0] = (double) comparedBytes[0] / comparedNanos[0];
+                rate[1] = (double) comparedBytes[1] / comparedNanos[1];
+                FileMode faster = rate[0] >= rate[1] ? FileMode.ZERO_COPY : FileMode.COPY;
+                boolean confirmed = choice != null && faster == taken;
+                takeLength = confirmed ? Math.min(2 * takeLength, MAX_TAKE_WINDOWS) : TAKE_WINDOWS;
+                if (faster != taken) {
+                    taken = faster;
+                    lastNanos[0] = lastNanos[1] = 0;
+                    lastBytes[0] = lastBytes[1] = 0;
+                }
+                choice = new Choice(faster, rate[0] * 1e9, rate[1] * 1e9);
+            }
+            takeLength = Math.max(takeLength, 4 * comparisonWindows);
+            enter(TAKING, taken);
         }
 
         /** The rates the choice rests on (the latest, while a period measures) and what comes next. */
         private String describe() {
-            boolean taking = choice != null && !probing;
+            boolean taking = choice != null && stage == TAKING;
             double zeroCopy = taking ? choice.zeroCopyRate() / 1e9 : rate[0];
             double copy = taking ? choice.copyRate() / 1e9 : rate[1];
             String rates = "to " + peers + ", zero-copy moved " + gib(zeroCopy) + " and the copy loop " + gib(copy)
@@ -352,7 +431,7 @@ public final class Calibration {
             if (!taking) {
                 return rates;
             }
-            return rates + "; it re-measures " + name(other(mode)) + " after " + (periodLength - periodWindows)
+            return rates + "; it re-measures " + name(other(mode)) + " after " + (takeLength - stageWindows)
                     + " more windows of sending";
         }
     }
