@@ -35,9 +35,10 @@ import java.util.Objects;
  *       connection moves faster through the copy loop, while many busy connections
  *       move faster by zero-copy, which spends less CPU per byte. The process measures
  *       the bytes per second all its automatic sends of 1 MiB or more to that class
- *       move together, in alternating periods during which every new send takes one
- *       mode: one period for each mode first, then a longer one for the faster,
- *       then one re-measuring the other, and so on, so the choice follows the load.
+ *       move together, in periods during which every new send takes one mode: the
+ *       mode taken so far, a period of the other, the taken one again (so a load that
+ *       drifts meanwhile weighs on both), then a longer period for the faster, longer
+ *       each time a comparison confirms it, and so on, so the choice follows the load.
  *       A send keeps the mode it started with. {@link #autoReason()} gives the
  *       numbers behind each choice;
  *   <li>sending to a {@link FileChannel}: zero-copy;

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.LongToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +28,8 @@ final class CalibrationTest {
 
     private static final long MIB = 1 << 20;
     private static final long SECOND = 1_000_000_000L;
+    private static final Pattern RATES =
+            Pattern.compile("zero-copy moved (\\d+\\.\\d+) GiB/s and the copy loop (\\d+\\.\\d+) GiB/s in all");
 
     /**
      * Sends to one peer class on a fake clock, {@code concurrency} at a time, each taking the mode
@@ -217,6 +221,28 @@ final class CalibrationTest {
     }
 
     @Test
+    void keepsTheModeTakenWhileTheOtherIsWithinTenPercentAndSaysSo() {
+        Simulation simulation = new Simulation(8, 16 * MIB, 1.0e9, 0.8e9);
+        simulation.run(10 * SECOND);
+        assertEquals(FileMode.ZERO_COPY, simulation.calibration.choice(PeerClass.REMOTE).mode());
+        // The copy loop now moves 5 % more: within noise, so zero-copy stays, and the reason says why.
+        simulation.copyAlone = 1.05e9;
+        simulation.run(30 * SECOND);
+        Calibration.Choice kept = simulation.calibration.choice(PeerClass.REMOTE);
+        assertEquals(FileMode.ZERO_COPY, kept.mode(), kept.toString());
+        assertTrue(kept.copyRate() > kept.zeroCopyRate(), kept.toString());
+        assertTrue(simulation.zeroCopyShare() > 0.6, "zero-copy share " + simulation.zeroCopyShare());
+        Decision decision = simulation.calibration.choose(PeerClass.REMOTE, MIB - 1);
+        assertTheReasonGivesTheMode(FileMode.ZERO_COPY, decision.reason());
+        assertTrue(decision.reason().startsWith("AUTO takes zero-copy as before, since the other mode was not more"
+                + " than 10 % faster: to remote peers, zero-copy moved 0.9"), decision.reason());
+        // 30 % more is beyond noise: the copy loop takes over at the next comparison.
+        simulation.copyAlone = 1.3e9;
+        simulation.run(5 * SECOND);
+        assertEquals(FileMode.COPY, simulation.calibration.choice(PeerClass.REMOTE).mode());
+    }
+
+    @Test
     void idleTimeAndMixedWindowsCountForNeitherMode() {
         long[] now = {0};
         Calibration calibration = new Calibration(() -> now[0]);
@@ -255,6 +281,26 @@ final class CalibrationTest {
         assertNull(calibration.choice(PeerClass.LOCAL));
         assertTrue(calibration.choose(PeerClass.LOCAL, 8 * MIB).reason()
                 .startsWith("AUTO is measuring peers on this machine: new sends run zero-copy for a period (1 of 2"));
+    }
+
+    @Test
+    void theFirstWindowOfSendingAfterAPauseIsARampUpAndCountsForNeitherMode() {
+        long[] now = {0};
+        Calibration calibration = new Calibration(() -> now[0]);
+        now[0] += 3 * SECOND;
+        assertEquals(FileMode.ZERO_COPY, calibration.choose(PeerClass.REMOTE, 16 * MIB).mode());
+        calibration.started(PeerClass.REMOTE);
+        // A steady send, 10 MB every 10 ms: the window open over the pause is dropped at the first step,
+        // the next one holds the ramp-up and is left out, the one after counts.
+        for (int step = 1; step <= 22; step++) {
+            now[0] += 10_000_000;
+            calibration.moved(PeerClass.REMOTE, FileMode.ZERO_COPY, 10_000_000);
+            if (step == 12) {
+                assertEquals(0, calibration.windows(PeerClass.REMOTE, FileMode.ZERO_COPY), "the ramp-up window");
+            }
+        }
+        assertEquals(1, calibration.windows(PeerClass.REMOTE, FileMode.ZERO_COPY));
+        calibration.ended(PeerClass.REMOTE);
     }
 
     @Test
@@ -302,13 +348,14 @@ final class CalibrationTest {
             }
             Calibration.Choice choice = shared.choice(PeerClass.LOCAL);
             assertNotNull(choice, "both modes measured after " + sends + " sends");
-            assertEquals(choice.zeroCopyRate() >= choice.copyRate() ? FileMode.ZERO_COPY : FileMode.COPY, choice.mode());
+            assertTheChoiceFollowsItsRates(choice);
             for (int i = 0; i < 20; i++) {
                 FileTransfer transfer = ZeroCopy.sendFile(file, loopback.server);
                 String reason = transfer.autoReason();
                 reasons.add(transfer.mode() + ": " + reason);
-                if (reason.startsWith("AUTO takes the mode measured faster")) {
+                if (reason.startsWith("AUTO takes")) {
                     assertEquals(shared.choice(PeerClass.LOCAL).mode(), transfer.mode(), reason);
+                    assertTheReasonGivesTheMode(transfer.mode(), reason);
                 } else {
                     assertTrue(reason.startsWith("AUTO re-measures"), reason);
                 }
@@ -318,5 +365,32 @@ final class CalibrationTest {
         }
         assertTrue(shared.windows(PeerClass.LOCAL, FileMode.ZERO_COPY) >= 3, reasons.toString());
         assertTrue(shared.windows(PeerClass.LOCAL, FileMode.COPY) >= 3, reasons.toString());
+    }
+
+    /**
+     * Checks that an "AUTO takes" reason names both rates and that {@code mode} follows from them: the faster,
+     * or the mode taken before when the other was at most 10 % faster (allowing for the rounding to 0.01).
+     */
+    static void assertTheReasonGivesTheMode(FileMode mode, String reason) {
+        Matcher rates = RATES.matcher(reason);
+        assertTrue(rates.find(), "the rates in: " + reason);
+        double zeroCopy = Double.parseDouble(rates.group(1));
+        double copy = Double.parseDouble(rates.group(2));
+        double taken = mode == FileMode.ZERO_COPY ? zeroCopy : copy;
+        double other = mode == FileMode.ZERO_COPY ? copy : zeroCopy;
+        if (reason.startsWith("AUTO takes the mode measured faster")) {
+            assertTrue(taken >= other, reason);
+        } else {
+            assertTrue(reason.startsWith("AUTO takes " + (mode == FileMode.ZERO_COPY ? "zero-copy" : "the copy loop")
+                    + " as before, since the other mode was not more than 10 % faster"), reason);
+            assertTrue(other <= taken * 1.1 + 0.01, reason);
+        }
+    }
+
+    /** Checks that a choice is the faster mode, or the one taken before if the other was at most 10 % faster. */
+    static void assertTheChoiceFollowsItsRates(Calibration.Choice choice) {
+        double taken = choice.mode() == FileMode.ZERO_COPY ? choice.zeroCopyRate() : choice.copyRate();
+        double other = choice.mode() == FileMode.ZERO_COPY ? choice.copyRate() : choice.zeroCopyRate();
+        assertTrue(other <= taken * 1.1, choice.toString());
     }
 }

@@ -38,9 +38,12 @@ import java.util.function.LongSupplier;
  * B's rate is set against A's on both sides of it, so a load that drifts during the
  * comparison (other processes starting or stopping work on a shared machine) weighs on
  * both alike, and each side rests on {@value #OTHER_WINDOWS} windows, so one noisy window
- * cannot decide. The first comparison starts with zero-copy. The faster is then taken for
- * a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it (at
- * most {@value #MAX_TAKE_WINDOWS}) and back to {@value #TAKE_WINDOWS} when the choice changes;
+ * cannot decide. The first comparison starts with zero-copy and takes the faster; later
+ * ones replace the mode taken only if the other was more than {@value #MARGIN_PERCENT} %
+ * faster, so modes within noise of each other do not flip back and forth. The mode is taken
+ * for a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it
+ * (at most {@value #MAX_TAKE_WINDOWS}), and back to {@value #TAKE_WINDOWS} when the choice
+ * changes or the other came within the margin;
  * at least four times as long as the last comparison took, when sends outlast its periods
  * (a period gives up after {@value #PERIOD_LIMIT} windows of sending), so measuring costs at
  * most a fifth of the time. A wrong choice in a noisy moment is thus short-lived, and a
@@ -97,6 +100,8 @@ public final class Calibration {
     /** Windows of sending after which a period of one mode ends even if it has too few counted. */
     static final int PERIOD_LIMIT = 100;
     static final int TAKE_WINDOWS = 10;
+    /** How much faster, in percent, the other mode must be to replace the mode taken. */
+    static final int MARGIN_PERCENT = 10;
     static final int MAX_TAKE_WINDOWS = 80;
     /** The weight of a new window in the moving average of the mode being taken. */
     private static final double WEIGHT = 0.25;
@@ -257,7 +262,7 @@ public final class Calibration {
         synchronized Decision choose(long byteCount) {
             if (byteCount < MIN_MEASURED_BYTES) {
                 if (choice != null) {
-                    return new Decision(peers, choice.mode(), "AUTO takes the mode measured faster: " + describe(), false);
+                    return new Decision(peers, choice.mode(), takes() + describe(), false);
                 }
                 FileMode prior = peers == PeerClass.REMOTE ? FileMode.ZERO_COPY : FileMode.COPY;
                 return new Decision(peers, prior, "AUTO has not finished measuring " + peers + " (" + describe()
@@ -265,7 +270,7 @@ public final class Calibration {
                         + " for them", false);
             }
             if (stage == TAKING) {
-                return new Decision(peers, mode, "AUTO takes the mode measured faster: " + describe(), true);
+                return new Decision(peers, mode, takes() + describe(), true);
             }
             int needed = stage == OTHER ? OTHER_WINDOWS : BEFORE_WINDOWS;
             String progress = " (" + stagePure + " of " + needed + " windows of " + WINDOW_MILLIS
@@ -405,18 +410,31 @@ public final class Calibration {
             } else {
                 rate[0] = (double) comparedBytes[0] / comparedNanos[0];
                 rate[1] = (double) comparedBytes[1] / comparedNanos[1];
+                int t = index(taken);
                 FileMode faster = rate[0] >= rate[1] ? FileMode.ZERO_COPY : FileMode.COPY;
-                boolean confirmed = choice != null && faster == taken;
-                takeLength = confirmed ? Math.min(2 * takeLength, MAX_TAKE_WINDOWS) : TAKE_WINDOWS;
-                if (faster != taken) {
-                    taken = faster;
-                    lastNanos[0] = lastNanos[1] = 0;
-                    lastBytes[0] = lastBytes[1] = 0;
+                if (choice == null || rate[1 - t] * 100 > rate[t] * (100 + MARGIN_PERCENT)) {
+                    takeLength = TAKE_WINDOWS;
+                    if (faster != taken) {
+                        taken = faster;
+                        lastNanos[0] = lastNanos[1] = 0;
+                        lastBytes[0] = lastBytes[1] = 0;
+                    }
+                } else {
+                    // Confirmed: measure less often. Within the margin: keep the mode, but compare again soon.
+                    takeLength = faster == taken ? Math.min(2 * takeLength, MAX_TAKE_WINDOWS) : TAKE_WINDOWS;
                 }
-                choice = new Choice(faster, rate[0] * 1e9, rate[1] * 1e9);
+                choice = new Choice(taken, rate[0] * 1e9, rate[1] * 1e9);
             }
             takeLength = Math.max(takeLength, 4 * comparisonWindows);
             enter(TAKING, taken);
+        }
+
+        /** How the choice follows from its rates. */
+        private String takes() {
+            boolean faster = choice.mode() == FileMode.ZERO_COPY ? choice.zeroCopyRate() >= choice.copyRate()
+                    : choice.copyRate() > choice.zeroCopyRate();
+            return faster ? "AUTO takes the mode measured faster: " : "AUTO takes " + name(choice.mode())
+                    + " as before, since the other mode was not more than " + MARGIN_PERCENT + " % faster: ";
         }
 
         /** The rates the choice rests on (the latest, while a period measures) and what comes next. */
