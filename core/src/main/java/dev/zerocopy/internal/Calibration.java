@@ -43,10 +43,10 @@ import java.util.function.LongSupplier;
  * faster, so modes within noise of each other do not flip back and forth. The mode is taken
  * for a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it
  * (at most {@value #MAX_TAKE_WINDOWS}), and back to {@value #TAKE_WINDOWS} when the choice
- * changes or the other came within the margin;
- * at least four times as long as the last comparison took, when sends outlast its periods
- * (a period gives up after {@value #PERIOD_LIMIT} windows of sending), so measuring costs at
- * most a fifth of the time. A wrong choice in a noisy moment is thus short-lived, and a
+ * changes or the other came within the margin. When sends outlast the comparison's periods
+ * (a period gives up after {@value #PERIOD_LIMIT} windows of sending), the mode is taken for
+ * at least four times as long as the comparison took, so measuring costs at most a fifth of
+ * the time. A wrong choice in a noisy moment is thus short-lived, and a
  * choice confirmed again and again is measured rarely. A tie goes to zero-copy, which costs
  * less CPU per byte.
  *
