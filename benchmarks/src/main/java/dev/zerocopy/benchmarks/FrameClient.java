@@ -10,7 +10,9 @@ import io.ktor.utils.io.ByteReadChannel;
 import io.ktor.utils.io.ByteWriteChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.io.Closeable;
@@ -231,17 +233,37 @@ abstract class FrameClient implements Closeable {
     /**
      * Netty as its users write frames: the header in a pooled 8-byte buffer, the payload a
      * retained duplicate of one pooled direct buffer (what {@code LengthFieldPrepender} writes),
-     * and an inbound handler that counts whole echoes and wakes the benchmark thread.
+     * and an inbound handler that counts whole echoes and wakes the benchmark thread. The
+     * writes run as one task on the channel's event loop per round trip or per stream batch,
+     * as a Netty user hands work to it, rather than as one task per write.
      */
     private static final class Netty extends FrameClient {
         private final NettyClient client;
+        private final Channel channel;
         private final ByteBuf payload;
         private final EchoCounter echoes;
+        private final Runnable writeOne;
+        private final Runnable writeBatch;
+        private int batchFrames;
+        private ChannelPromise batchWritten;
 
         Netty(NettyTransport transport, InetSocketAddress address, int size) throws IOException {
             this.echoes = new EchoCounter(Long.BYTES + size);
             this.client = NettyClient.connect(transport, address, echoes);
+            this.channel = client.channel;
             this.payload = PooledByteBufAllocator.DEFAULT.directBuffer(size).writeBytes(payload(size));
+            this.writeOne = () -> {
+                writeFrame(channel.voidPromise());
+                channel.flush();
+            };
+            // Reads the fields set before execute(): the event loop's task queue publishes them.
+            this.writeBatch = () -> {
+                for (int i = 1; i < batchFrames; i++) {
+                    writeFrame(channel.voidPromise());
+                }
+                writeFrame(batchWritten);
+                channel.flush();
+            };
         }
 
         @Override
@@ -250,7 +272,7 @@ abstract class FrameClient implements Closeable {
                 long start = System.nanoTime();
                 long target = echoes.count + 1;
                 echoes.waiter = Thread.currentThread();
-                write(true);
+                channel.eventLoop().execute(writeOne);
                 echoes.await(target);
                 latencies.recordValue(System.nanoTime() - start);
             }
@@ -258,19 +280,17 @@ abstract class FrameClient implements Closeable {
 
         @Override
         void stream(int frames) throws IOException {
-            for (int i = 1; i < frames; i++) {
-                write(false);
-            }
-            // The last write flushes all and is awaited: at most one batch is queued in Netty.
-            NettyClient.await(write(true), "the last of " + frames + " frames");
+            batchFrames = frames;
+            batchWritten = channel.newPromise();
+            channel.eventLoop().execute(writeBatch);
+            // The last frame's write is awaited: at most one batch is queued in Netty.
+            NettyClient.await(batchWritten, "the last of " + frames + " frames");
         }
 
-        private io.netty.channel.ChannelFuture write(boolean flush) {
-            io.netty.channel.Channel channel = client.channel;
+        private void writeFrame(ChannelPromise promise) {
             ByteBuf header = channel.alloc().directBuffer(Long.BYTES).writeLong(payload.readableBytes());
             channel.write(header, channel.voidPromise());
-            return flush ? channel.writeAndFlush(payload.retainedDuplicate())
-                    : channel.write(payload.retainedDuplicate(), channel.voidPromise());
+            channel.write(payload.retainedDuplicate(), promise);
         }
 
         @Override
