@@ -8,8 +8,8 @@
 #   benchmarks/run.sh --smoke    seconds-long iterations and small sizes, to check that everything
 #                                runs; writes to target/smoke/, never over the committed results
 # Options: --out DIR (where RESULTS.md and throughput.png go), --no-build, --jar FILE (run that
-# benchmarks.jar, built before; implies --no-build), --keep-file (keep the benchmark file for the
-# next run). Raw results stay in target/results/<time>/.
+# benchmarks.jar, built before; implies --no-build), --note TEXT (a note under RESULTS.md's header),
+# --keep-file (keep the benchmark file for the next run). Raw results stay in target/results/<time>/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +19,7 @@ out=""
 build=1
 keep_file=0
 jar_option=""
+note=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -26,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift ;;
     --no-build) build=0 ;;
     --jar) jar_option="$2"; build=0; shift ;;
+    --note) note="$2"; shift ;;
     --keep-file) keep_file=1 ;;
     -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
@@ -65,6 +67,7 @@ loop_bytes=400000000
 file_bytes=1073741824
 connections=""
 conn_sizes=(1000 5000)
+conn_drivers=(ktor core-vt netty-nio netty-epoll netty-io_uring)
 py_runs=5
 iperf_seconds=6
 seed_scale=1
@@ -86,7 +89,7 @@ case $mode in
     conc=(-f 1 -wi 1 -i 2)
     alloc=(-f 1 -wi 1 -w 200ms -i 2 -r 300ms)
     frames=(-f 1 -wi 1 -w 100ms -i 1 -r 200ms -p size=1024 -p path=CORE,ADAPTER,NETTY_EPOLL); transfers=4
-    conn_sizes=(100); conn_rounds=1
+    conn_sizes=(100); conn_rounds=1; conn_drivers=(ktor netty-nio)
     loop_bytes=40000000; file_bytes=67108864; connections="1,100"
     py_runs=2; iperf_seconds=2; seed_scale=0.1 ;;
 esac
@@ -191,7 +194,7 @@ java_vt="${JAVA_VT:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 conn_table="$results/connections.md"
 : >"$conn_table"
 for n in "${conn_sizes[@]}"; do
-  for driver in ktor core-vt netty-nio netty-epoll netty-io_uring; do
+  for driver in "${conn_drivers[@]}"; do
     say "connections: $driver, $n connections, 1 MiB each way"
     runner=java
     if [[ $driver == core-vt ]]; then
@@ -214,5 +217,5 @@ timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$result
 say "writing $out/RESULTS.md and $out/throughput.png"
 java -Djava.awt.headless=true -cp "$jar" dev.zerocopy.benchmarks.report.Report \
   --results "$results" --markdown "$out/RESULTS.md" --chart "$out/throughput.png" --mode "$mode" \
-  --elapsed "$(( $(date +%s) - started ))"
+  --elapsed "$(( $(date +%s) - started ))" --note "$note"
 say "done: $out/RESULTS.md"
