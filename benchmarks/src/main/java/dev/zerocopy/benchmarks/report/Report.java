@@ -32,11 +32,14 @@ import static dev.zerocopy.benchmarks.report.Format.time;
  * Writes {@code RESULTS.md} and the throughput chart from one run of {@code benchmarks/run.sh}:
  * JMH's JSON output ({@code jmh-*.json}, read with Gson) and the references' JSON in the same
  * directory. Every figure is the median of its samples with the half-width of the 99.9 %
- * confidence interval of the mean; every ratio is of medians from this run; every target is
- * PASS or MISS by its median ratio, and a MISS carries what the profilers measured.
+ * confidence interval of the mean; every ratio is of medians from this run. The targets
+ * ({@link Targets}) are judged once, before any section is written, as met or not met by their
+ * median, and a miss carries what the profilers measured; the sections only write. The
+ * sections of the Netty, frame, warm-up and many-connection groups are writers of their own
+ * ({@link NettySection}, {@link FrameFigures}, {@link Warmup}, {@link ConnectionsTable}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.zerocopy.benchmarks.report.Report --results DIR
- * --markdown RESULTS.md --chart throughput.png [--mode quick] [--elapsed SECONDS]}
+ * --markdown RESULTS.md --chart throughput.png [--mode quick] [--elapsed SECONDS] [--note TEXT]}
  */
 public final class Report {
 
