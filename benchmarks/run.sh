@@ -166,26 +166,6 @@ jmh netty-loopback '\.NettyLoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_b
 # so the report can say how many transfers each path needs to reach its steady state.
 jmh warmup '\.(Netty)?LoopbackBenchmark\.' -f 1 -wi 0 -i "$transfers" -p bytes="$loop_bytes"
 jmh frames '\.FramesBenchmark\.' "${frames[@]}" "${profilers[@]}"
-jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
-jmh splice '\.SpliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
-jmh file '\.FileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
-jmh netty-file '\.NettyFileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
-
-# Right after the JMH file runs, so the file (made by them) is still in the page cache; the
-# script reads it once more itself and discards a warm-up transfer.
-say "Python socket.sendfile of $file_bytes bytes"
-bench_file="$data/zerocopy-bench-$file_bytes.bin"
-if [[ -f "$bench_file" ]]; then
-  timeout 600 python3 "$here/python/sendfile_ref.py" --file "$bench_file" --runs "$py_runs" >"$results/python-sendfile.json" \
-    || failed "the Python sendfile reference failed (exit $?)"
-else
-  failed "$bench_file is missing (did the JMH file benchmark fail?): no Python sendfile"
-fi
-
-conc_params=()
-[[ -n "$connections" ]] && conc_params=(-p connections="$connections")
-jmh concurrency '\.ConcurrencyBenchmark\.' "${conc[@]}" "${conc_params[@]}" "${profilers[@]}"
-jmh allocation '\.AllocationBenchmark\.' "${alloc[@]}" -prof gc
 
 # Many connections, 1 MiB each way, one JVM per driver and size (5,000 connections are 10,000
 # descriptors of the 20,000 one process may hold, so both ends fit in one JVM). The core runs on
@@ -209,6 +189,28 @@ for n in "${conn_sizes[@]}"; do
       | tee -a "$conn_table" || failed "connections: $driver at $n failed (exit $?; see connections.log)"
   done
 done
+
+jmh file '\.FileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
+jmh netty-file '\.NettyFileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
+
+# Right after the JMH file runs, so the file (made by them) is still in the page cache; the
+# script reads it once more itself and discards a warm-up transfer.
+say "Python socket.sendfile of $file_bytes bytes"
+bench_file="$data/zerocopy-bench-$file_bytes.bin"
+if [[ -f "$bench_file" ]]; then
+  timeout 600 python3 "$here/python/sendfile_ref.py" --file "$bench_file" --runs "$py_runs" >"$results/python-sendfile.json" \
+    || failed "the Python sendfile reference failed (exit $?)"
+else
+  failed "$bench_file is missing (did the JMH file benchmark fail?): no Python sendfile"
+fi
+
+conc_params=()
+[[ -n "$connections" ]] && conc_params=(-p connections="$connections")
+jmh concurrency '\.ConcurrencyBenchmark\.' "${conc[@]}" "${conc_params[@]}" "${profilers[@]}"
+jmh allocation '\.AllocationBenchmark\.' "${alloc[@]}" -prof gc
+
+jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
+jmh splice '\.SpliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
 
 say "the seed's Python microbenchmarks"
 timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$results/python-seed.json" \
