@@ -3,12 +3,13 @@
 # the references that need no JVM (iperf3 over loopback, the seed's Python recipe, Python's
 # socket.sendfile, the seed's Python microbenchmarks), and writes RESULTS.md and throughput.png.
 #
-#   benchmarks/run.sh            the full run (JMH's annotated forks and iterations; 10-15 min)
-#   benchmarks/run.sh --quick    one fork, fewer iterations: under 10 minutes on 2 cores
+#   benchmarks/run.sh            the full run (JMH's annotated forks and iterations; about an hour)
+#   benchmarks/run.sh --quick    one fork, fewer iterations: about 25 minutes on 2 cores
 #   benchmarks/run.sh --smoke    seconds-long iterations and small sizes, to check that everything
 #                                runs; writes to target/smoke/, never over the committed results
-# Options: --out DIR (where RESULTS.md and throughput.png go), --no-build, --keep-file (keep the
-# benchmark file for the next run). Raw results stay in target/results/<time>/.
+# Options: --out DIR (where RESULTS.md and throughput.png go), --no-build, --jar FILE (run that
+# benchmarks.jar, built before; implies --no-build), --note TEXT (a note under RESULTS.md's header),
+# --keep-file (keep the benchmark file for the next run). Raw results stay in target/results/<time>/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,14 +18,18 @@ mode=full
 out=""
 build=1
 keep_file=0
+jar_option=""
+note=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) mode=quick ;;
     --smoke) mode=smoke ;;
     --out) out="$2"; shift ;;
     --no-build) build=0 ;;
+    --jar) jar_option="$2"; build=0; shift ;;
+    --note) note="$2"; shift ;;
     --keep-file) keep_file=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -41,7 +46,7 @@ results="$here/target/results/$stamp"
 data="$here/target/bench-data"
 mkdir -p "$results" "$data"
 export ZEROCOPY_BENCH_DIR="$data"
-jar="$here/target/benchmarks.jar"
+jar="${jar_option:-$here/target/benchmarks.jar}"
 
 iperf_pid=""
 cleanup() {
@@ -61,18 +66,21 @@ say() { printf '\n=== %s (%ds)\n' "$*" $(( $(date +%s) - started )); }
 loop_bytes=400000000
 file_bytes=1073741824
 connections=""
+conn_sizes=(1000 5000)
+conn_drivers=(ktor core-vt netty-nio netty-epoll netty-io_uring)
 py_runs=5
 iperf_seconds=6
 seed_scale=1
 case $mode in
   full)
-    micro=(); single=(); file_opts=(); conc=(); alloc=() ;;
+    micro=(); single=(); file_opts=(); conc=(); alloc=(); frames=(); transfers=30; conn_rounds=3 ;;
   quick)
     micro=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
     single=(-f 1 -wi 3 -i 10)
     file_opts=(-f 1 -wi 2 -i 6)
     conc=(-f 1 -wi 1 -i 4)
     alloc=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
+    frames=(-f 1 -wi 2 -w 1s -i 3 -r 1s); transfers=30; conn_rounds=3
     py_runs=5; iperf_seconds=4; seed_scale=0.5 ;;
   smoke)
     micro=(-f 1 -wi 1 -w 100ms -i 2 -r 200ms)
@@ -80,6 +88,8 @@ case $mode in
     file_opts=(-f 1 -wi 1 -i 2)
     conc=(-f 1 -wi 1 -i 2)
     alloc=(-f 1 -wi 1 -w 200ms -i 2 -r 300ms)
+    frames=(-f 1 -wi 1 -w 100ms -i 1 -r 200ms -p size=1024 -p path=CORE,ADAPTER,NETTY_EPOLL); transfers=4
+    conn_sizes=(100); conn_rounds=1; conn_drivers=(ktor netty-nio)
     loop_bytes=40000000; file_bytes=67108864; connections="1,100"
     py_runs=2; iperf_seconds=2; seed_scale=0.1 ;;
 esac
@@ -151,9 +161,37 @@ timeout 600 python3 "$here/python/recipe.py" --bytes "$loop_bytes" --runs "$py_r
   || failed "the Python recipe failed (exit $?)"
 
 jmh loopback '\.LoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_bytes" "${profilers[@]}"
-jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
-jmh splice '\.SpliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
+jmh netty-loopback '\.NettyLoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_bytes" "${profilers[@]}"
+# Warm-up: every 400 MB path from a fresh JVM, each transfer its own iteration, none discarded,
+# so the report can say how many transfers each path needs to reach its steady state.
+jmh warmup '\.(Netty)?LoopbackBenchmark\.' -f 1 -wi 0 -i "$transfers" -p bytes="$loop_bytes"
+jmh frames '\.FramesBenchmark\.' "${frames[@]}" "${profilers[@]}"
+
+# Many connections, 1 MiB each way, one JVM per driver and size (5,000 connections are 10,000
+# descriptors of the 20,000 one process may hold, so both ends fit in one JVM). The core runs on
+# virtual threads, on JDK 21+ ($JAVA_VT, default Temurin 25), skipped with a note without one.
+java_vt="${JAVA_VT:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+conn_table="$results/connections.md"
+: >"$conn_table"
+for n in "${conn_sizes[@]}"; do
+  for driver in "${conn_drivers[@]}"; do
+    say "connections: $driver, $n connections, 1 MiB each way"
+    runner=java
+    if [[ $driver == core-vt ]]; then
+      if [[ ! -x "$java_vt" ]]; then
+        failed "core-vt: no JDK 21+ at $java_vt (set JAVA_VT): not measured"
+        continue
+      fi
+      runner="$java_vt"
+    fi
+    timeout 900 "$runner" -Xms1g -Xmx1g -XX:MaxDirectMemorySize=1g -cp "$jar" dev.zerocopy.benchmarks.ConnectionsHarness \
+      --driver "$driver" --connections "$n" --ways 2 --rounds "$conn_rounds" 2>>"$results/connections.log" \
+      | tee -a "$conn_table" || failed "connections: $driver at $n failed (exit $?; see connections.log)"
+  done
+done
+
 jmh file '\.FileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
+jmh netty-file '\.NettyFileSendBenchmark\.' "${file_opts[@]}" -p fileSize="$file_bytes" "${profilers[@]}"
 
 # Right after the JMH file runs, so the file (made by them) is still in the page cache; the
 # script reads it once more itself and discards a warm-up transfer.
@@ -171,6 +209,9 @@ conc_params=()
 jmh concurrency '\.ConcurrencyBenchmark\.' "${conc[@]}" "${conc_params[@]}" "${profilers[@]}"
 jmh allocation '\.AllocationBenchmark\.' "${alloc[@]}" -prof gc
 
+jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
+jmh splice '\.SpliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
+
 say "the seed's Python microbenchmarks"
 timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$results/python-seed.json" \
   || failed "the seed's Python microbenchmarks failed (exit $?)"
@@ -178,5 +219,5 @@ timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$result
 say "writing $out/RESULTS.md and $out/throughput.png"
 java -Djava.awt.headless=true -cp "$jar" dev.zerocopy.benchmarks.report.Report \
   --results "$results" --markdown "$out/RESULTS.md" --chart "$out/throughput.png" --mode "$mode" \
-  --elapsed "$(( $(date +%s) - started ))"
+  --elapsed "$(( $(date +%s) - started ))" --note "$note"
 say "done: $out/RESULTS.md"

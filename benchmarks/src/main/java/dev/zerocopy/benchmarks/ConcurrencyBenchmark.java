@@ -109,7 +109,7 @@ public class ConcurrencyBenchmark {
 
     @Benchmark
     public void round() {
-        open.round(chunksPerConnection(connections), chunk, slots, TIMEOUT_MILLIS);
+        open.round(chunksPerConnection(connections), chunk, slots, false, TIMEOUT_MILLIS);
     }
 
     private static long heapInUseAfterGc() {

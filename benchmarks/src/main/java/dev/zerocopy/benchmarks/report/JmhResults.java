@@ -68,12 +68,32 @@ final class JmhResults {
     private String jdk;
     private String jmhVersion;
 
-    /** Reads every {@code jmh-*.json} in {@code directory}; a missing or empty file is skipped. */
+    /** The group whose iterations are single transfers from a fresh JVM, read on its own. */
+    static final String WARMUP_FILE = "jmh-warmup.json";
+
+    /**
+     * Reads every {@code jmh-*.json} in {@code directory} but the warm-up group's; a missing or
+     * empty file is skipped.
+     */
     static JmhResults read(Path directory) throws IOException {
+        return read(directory, "jmh-*.json", name -> !name.equals(WARMUP_FILE));
+    }
+
+    /** Reads the warm-up group's results ({@link #WARMUP_FILE}), empty if it did not run. */
+    static JmhResults readWarmup(Path directory) throws IOException {
+        return read(directory, WARMUP_FILE, name -> true);
+    }
+
+    private static JmhResults read(Path directory, String glob, java.util.function.Predicate<String> include)
+            throws IOException {
         JmhResults all = new JmhResults();
         List<Path> found = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "jmh-*.json")) {
-            files.forEach(found::add);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, glob)) {
+            files.forEach(file -> {
+                if (include.test(file.getFileName().toString())) {
+                    found.add(file);
+                }
+            });
         }
         found.sort(null);
         for (Path file : found) {
@@ -132,9 +152,13 @@ final class JmhResults {
     }
 
     /**
-     * Finds a benchmark's result whose parameters include {@code params} (name, value, ...).
+     * Finds a benchmark's result whose parameters include {@code params} (name, value, ...);
+     * empty if this run has none.
+     *
+     * @throws IllegalStateException if benchmarks.jar has no such benchmark or parameter
      */
     Optional<Result> find(String benchmark, String... params) {
+        KnownBenchmarks.require(benchmark, params);
         return results.stream()
                 .filter(r -> r.benchmark.equals(benchmark) && r.samples.length > 0)
                 .filter(r -> {
@@ -150,6 +174,9 @@ final class JmhResults {
 
     /** Returns every result of a benchmark class, in file order. */
     List<Result> ofClass(String className) {
+        if (KnownBenchmarks.ofClass(className).isEmpty()) {
+            throw new IllegalStateException("benchmarks.jar has no benchmark class " + className);
+        }
         return results.stream().filter(r -> r.benchmark.startsWith(className + ".")).toList();
     }
 

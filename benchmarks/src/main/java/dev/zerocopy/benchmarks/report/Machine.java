@@ -12,6 +12,16 @@ final class Machine {
     private Machine() {
     }
 
+    /** The kernel's load averages over 1, 5 and 15 minutes, or "-" where there is no /proc/loadavg. */
+    static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "-";
+        }
+    }
+
     static String describe() {
         StringBuilder s = new StringBuilder();
         line(Path.of("/proc/cpuinfo"), "model name").ifPresent(model -> s.append(model).append(", "));

@@ -33,10 +33,11 @@ class KtorConnections private constructor(
 
     /**
      * Every connection moves [chunks] copies of [send] from its client to its server end at
-     * once, the server end receiving into slot `i % slots.size` of [slots]; returns when all
-     * have arrived. Senders and receivers are coroutines on [Dispatchers.Default].
+     * once (and as many from its server to its client end if [bothWays]), the receiving end
+     * receiving into slot `i % slots.size` of [slots]; returns when all have arrived. Senders
+     * and receivers are coroutines on [Dispatchers.Default].
      */
-    fun round(chunks: Int, send: ByteView, slots: List<ByteView>, timeoutMillis: Long) {
+    fun round(chunks: Int, send: ByteView, slots: List<ByteView>, bothWays: Boolean, timeoutMillis: Long) {
         runBlocking(Dispatchers.Default) {
             withTimeout(timeoutMillis) {
                 // Each connection carries the same bytes, so it does not matter which accepted
@@ -46,6 +47,13 @@ class KtorConnections private constructor(
                     launch {
                         val slot = slots[i % slots.size]
                         repeat(chunks) { servers[i].recvInto(slot) }
+                    }
+                    if (bothWays) {
+                        launch { repeat(chunks) { servers[i].sendFrom(send) } }
+                        launch {
+                            val slot = slots[i % slots.size]
+                            repeat(chunks) { clients[i].recvInto(slot) }
+                        }
                     }
                 }
             }

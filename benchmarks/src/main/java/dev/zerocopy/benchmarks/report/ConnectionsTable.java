@@ -1,0 +1,87 @@
+package dev.zerocopy.benchmarks.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The many-connections rows of one run ({@code connections.md}, one row per driver and size as
+ * {@code ConnectionsHarness} prints them: medians of its rounds, 1 MiB each way), and their section.
+ */
+final class ConnectionsTable {
+
+    /**
+     * One harness run.
+     *
+     * @param driver core-vt, ktor, netty-nio, netty-epoll or netty-io_uring
+     * @param connections concurrent connections
+     * @param gib aggregate GiB/s, the median of the rounds
+     * @param cpuPerGib process CPU seconds per GiB, the median of the rounds
+     * @param range the slowest and fastest round's GiB/s
+     */
+    record Row(String driver, int connections, double gib, double cpuPerGib, String range) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    static ConnectionsTable read(Path results) throws IOException {
+        ConnectionsTable table = new ConnectionsTable();
+        Path file = results.resolve("connections.md");
+        if (!Files.isRegularFile(file)) {
+            return table;
+        }
+        for (String line : Files.readAllLines(file)) {
+            String[] cells = line.split("\\|");
+            if (cells.length < 7) {
+                continue;
+            }
+            table.rows.add(new Row(cells[1].trim(), Integer.parseInt(cells[2].trim().replace(",", "")),
+                    Double.parseDouble(cells[4].trim()), Double.parseDouble(cells[5].trim()), cells[6].trim()));
+        }
+        return table;
+    }
+
+    private Optional<Row> row(String driver, int connections) {
+        return rows.stream().filter(r -> r.driver.equals(driver) && r.connections == connections).findFirst();
+    }
+
+    /** Aggregate GiB/s of a driver at a size (a median without an error bar). */
+    Optional<Figure> gib(String driver, int connections) {
+        return row(driver, connections).map(r -> new Figure(r.gib, Double.NaN, 1));
+    }
+
+    /** Process CPU seconds per GiB of a driver at a size. */
+    Optional<Figure> cpuPerGib(String driver, int connections) {
+        return row(driver, connections).map(r -> new Figure(r.cpuPerGib, Double.NaN, 1));
+    }
+
+    String section() {
+        StringBuilder s = new StringBuilder("## Many connections, 1 MiB each way: adapter, core, Netty\n\n");
+        s.append("`ConnectionsHarness --ways 2`, one JVM per driver and size, both ends in it: every connection"
+                + " sends 1 MiB from each end at once and receives 1 MiB at each end (the library into 256 shared"
+                + " pre-touched slots, Netty into its pooled buffers, counted and released). One warm-up round, then"
+                + " the median of the measured rounds. CPU is the whole process's per GiB moved. core-vt runs on"
+                + " JDK 21+ virtual threads; the others on the JDK of the JMH runs. No error bars: three rounds.\n\n");
+        if (rows.isEmpty()) {
+            return s.append("Not measured in this run (no `connections.md`).\n\n").toString();
+        }
+        s.append("| driver | connections | GiB/s | CPU-s per GiB | rounds' GiB/s |\n|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            s.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %.2f | %s |%n", r.driver, r.connections, r.gib,
+                    r.cpuPerGib, r.range));
+        }
+        s.append("\n| ratio | GiB/s | CPU-s per GiB |\n|---|---|---|\n");
+        for (int n : rows.stream().mapToInt(Row::connections).distinct().sorted().toArray()) {
+            for (String other : List.of("netty-nio", "netty-epoll", "core-vt")) {
+                s.append(String.format(Locale.ROOT, "| ktor / %s, %,d connections | ", other, n))
+                        .append(Format.ratioText(gib("ktor", n), gib(other, n))).append(" | ")
+                        .append(Format.ratioText(cpuPerGib("ktor", n), cpuPerGib(other, n))).append(" |\n");
+            }
+        }
+        return s.append("\n").toString();
+    }
+}

@@ -1,0 +1,73 @@
+package dev.zerocopy.benchmarks.report;
+
+import dev.zerocopy.benchmarks.NettyTransport;
+import dev.zerocopy.benchmarks.report.JmhResults.Result;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Netty 4.2 beside the library on the one-connection paths: the 400 MB array
+ * ({@code NettyLoopbackBenchmark}, the core's receiver) and the page-cached file
+ * ({@code NettyFileSendBenchmark}, {@code FileSendBenchmark}'s drain), per transport.
+ */
+final class NettySection {
+
+    private final JmhResults jmh;
+    private final Report report;
+
+    NettySection(JmhResults jmh, Report report) {
+        this.jmh = jmh;
+        this.report = report;
+    }
+
+    /** GiB/s of one Netty transport sending the 400 MB array (the loopback group's iterations). */
+    Optional<Figure> loop(NettyTransport transport) {
+        return jmh.find("NettyLoopbackBenchmark.netty", "transport", transport.name())
+                .map(r -> Report.throughput(r, Double.parseDouble(r.params().get("bytes"))));
+    }
+
+    /** GiB/s of one Netty transport sending the file as a DefaultFileRegion. */
+    Optional<Figure> file(NettyTransport transport) {
+        return jmh.find("NettyFileSendBenchmark.netty", "transport", transport.name())
+                .map(r -> Report.throughput(r, Double.parseDouble(r.params().get("fileSize"))));
+    }
+
+    String section() {
+        StringBuilder s = new StringBuilder("## Netty 4.2 beside the library: one connection\n\n");
+        s.append("`NettyLoopbackBenchmark`: the same 400 MB array as `LoopbackBenchmark`, wrapped without a copy and"
+                + " written with one `writeAndFlush`, into the core path's receiver (a peer thread in"
+                + " `ZeroCopy.recvInto`). `NettyFileSendBenchmark`: the same page-cached file as `FileSendBenchmark`,"
+                + " a `DefaultFileRegion` (sendfile; io_uring splices), into the same drain. JMH iterations after its"
+                + " warm-up iterations; see the warm-up section for steady state.\n\n");
+        s.append("| Netty transport | 400 MB GiB/s | CPU-s per GiB (peer) | heap per transfer | file GiB/s |"
+                + " file CPU-s per GiB |\n|---|---|---|---|---|---|\n");
+        for (NettyTransport transport : NettyTransport.values()) {
+            Optional<Result> loop = jmh.find("NettyLoopbackBenchmark.netty", "transport", transport.name());
+            Optional<Result> file = jmh.find("NettyFileSendBenchmark.netty", "transport", transport.name());
+            s.append("| ").append(transport).append(" | ").append(Format.gib(loop(transport))).append(" | ")
+                    .append(Report.cpuPerGib(loop, loop.map(r -> Double.parseDouble(r.params().get("bytes"))).orElse(Double.NaN)))
+                    .append(" | ").append(Format.bytes(loop.flatMap(r -> r.metric("gc.alloc.rate.norm")))).append(" | ")
+                    .append(Format.gib(file(transport))).append(" | ")
+                    .append(Report.cpuPerGib(file, file.map(r -> Double.parseDouble(r.params().get("fileSize"))).orElse(Double.NaN)))
+                    .append(" |\n");
+        }
+        s.append("\n| ratio | NIO | EPOLL | IO_URING |\n|---|---|---|---|\n");
+        for (String path : List.of("core", "adapter", "handNio")) {
+            s.append("| 400 MB: ").append(path).append(" / Netty");
+            for (NettyTransport transport : NettyTransport.values()) {
+                s.append(" | ").append(Format.ratioText(report.loop(path), loop(transport)));
+            }
+            s.append(" |\n");
+        }
+        for (String driver : List.of("core", "adapter")) {
+            for (String mode : List.of("AUTO", "ZERO_COPY")) {
+                s.append("| file: ").append(driver).append(" ").append(mode).append(" / Netty DefaultFileRegion");
+                for (NettyTransport transport : NettyTransport.values()) {
+                    s.append(" | ").append(Format.ratioText(report.file(driver, mode), file(transport)));
+                }
+                s.append(" |\n");
+            }
+        }
+        return s.append("\n").toString();
+    }
+}
