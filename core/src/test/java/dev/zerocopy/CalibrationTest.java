@@ -304,6 +304,29 @@ final class CalibrationTest {
     }
 
     @Test
+    void sendsThatComeAndGoWithPausesAreStillMeasured() {
+        long[] now = {0};
+        Calibration calibration = new Calibration(() -> now[0]);
+        // One send at a time, 30 ms of sending then 170 ms of nothing: every window holds a restart after a pause.
+        for (int send = 0; send < 200 && calibration.choice(PeerClass.LOCAL) == null; send++) {
+            Decision decision = calibration.choose(PeerClass.LOCAL, 16 * MIB);
+            calibration.started(PeerClass.LOCAL);
+            for (int step = 0; step < 3; step++) {
+                now[0] += 10_000_000;
+                calibration.moved(PeerClass.LOCAL, decision.mode(), decision.mode() == FileMode.COPY ? 12_000_000
+                        : 10_000_000);
+            }
+            calibration.ended(PeerClass.LOCAL);
+            now[0] += 170_000_000;
+        }
+        Calibration.Choice choice = calibration.choice(PeerClass.LOCAL);
+        assertNotNull(choice, "measured");
+        assertEquals(FileMode.COPY, choice.mode(), choice.toString());
+        assertEquals(1.2e9, choice.copyRate(), 0.01e9);
+        assertEquals(1.0e9, choice.zeroCopyRate(), 0.01e9);
+    }
+
+    @Test
     void transfersTooSmallToMeasureTakeThePriorAndAreNotCounted(@TempDir Path dir) throws Exception {
         Calibration calibration = new Calibration();
         Decision remote = calibration.choose(PeerClass.REMOTE, MIB - 1);

@@ -28,7 +28,8 @@ import java.util.function.LongSupplier;
  * time at least three quarters of the most at once: a window where sends run down says
  * more about that than about the mode), if it does not overlap the first window of sending
  * after a pause of a window or more (new connections and cold caches ramp up there, and
- * would bias whichever mode is measured then), and for a mode only if that mode carried at
+ * would bias whichever mode is measured then; but never two windows in a row, so sends that
+ * come and go with pauses are still measured), and for a mode only if that mode carried at
  * least {@value #PURE_PERCENT} % of its bytes; while sends of the previous period are still
  * in flight, windows are mixed and count for neither.
  *
@@ -225,6 +226,8 @@ public final class Calibration {
         long idleNanos;
         /** When sends started again after a pause of a window or more; its first window is a ramp-up. */
         long rampUpSince;
+        /** Whether the last window of sending was left out as a ramp-up. */
+        boolean lastRampUp;
         /** The sends in flight times the time they were, summed over the window; and the most at once. */
         long inFlightNanos;
         int mostInFlight;
@@ -323,7 +326,9 @@ public final class Calibration {
             // Steady: the sends in flight while any were averaged at least 3/4 of the most at once. A window
             // where sends run down (or pile up) says more about that than about the mode.
             boolean steady = active > 0 && inFlightNanos * 4 >= 3L * mostInFlight * active;
-            boolean rampingUp = windowStart - rampUpSince < WINDOW_NANOS;
+            // Not twice in a row: where sends come and go in short bursts every window holds a restart,
+            // and every other window still counts.
+            boolean rampingUp = !lastRampUp && windowStart - rampUpSince < WINDOW_NANOS;
             windowStart = now;
             windowEnd = now + WINDOW_NANOS;
             idleNanos = 0;
@@ -332,6 +337,7 @@ public final class Calibration {
             if (active < WINDOW_NANOS / 2) {
                 return;
             }
+            lastRampUp = rampingUp;
             stageWindows++;
             comparisonWindows++;
             int i = index(mode);
