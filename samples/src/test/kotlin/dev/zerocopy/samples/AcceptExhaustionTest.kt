@@ -60,7 +60,7 @@ class AcceptExhaustionTest {
      */
     private fun survives(server: ServerProcess, probe: (Int) -> Unit) {
         val deadline = Deadline(BUDGET_MILLIS)
-        val port = server.output.await(Regex("""127\.0\.0\.1:(\d+)"""), deadline.remainingMillis()).groupValues[1].toInt()
+        val port = server.awaitPort(deadline.remainingMillis())
         flood(server, port, deadline).forEach(Socket::close)
         var last: Throwable? = null
         var served = false

@@ -82,11 +82,11 @@ final class StreamServerLifecycleTest {
 
         serveAndStop();
 
-        // Compared by number and target, not counted: a socket is "socket:[inode]", so a descriptor
-        // the server left open differs from anything open before even where its number was reused, and
-        // a descriptor that an earlier test's leftovers close meanwhile (once 57 against 56) is no leak
-        // of this server's. close() has returned, so nothing of the server's should be closing still;
-        // the bounded wait only lets a failure show what stayed.
+        // Compared by number and target, not counted: a count also moves when anything else in this JVM
+        // opens or closes a descriptor meanwhile (a count once read 57 against 56, and said nothing of
+        // which). A socket's target is "socket:[inode]", so a descriptor the server left open differs
+        // from everything open before even where its number was reused. The bounded wait lets a
+        // descriptor still being closed go; what stays is named in the failure.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         Map<String, String> opened = openedSince(before, fds);
         while (!opened.isEmpty() && System.nanoTime() < deadline) {
