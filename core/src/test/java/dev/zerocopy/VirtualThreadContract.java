@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.zerocopy.internal.Calibration;
+import dev.zerocopy.testing.Cpu;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -27,6 +26,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -141,31 +141,37 @@ abstract class VirtualThreadContract {
         int size = 8 << 20;
         data = Bytes.random(size + (64 << 10), 17);
         source = Files.write(dir.resolve("slow.bin"), data);
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (SocketChannel channel = connect();
                 FileChannel file = FileChannel.open(source, StandardOpenOption.READ);
                 VirtualThreads.Threads threads = VirtualThreads.threads()) {
             channel.setOption(StandardSocketOptions.SO_SNDBUF, 64 << 10);
             channel.setOption(StandardSocketOptions.SO_RCVBUF, 64 << 10);
             warmUp(operation, file, threads);
-            long cpuBefore = os.getProcessCpuTime();
+            // The sender's virtual thread has no CPU clock of its own (ThreadMXBean gives -1), so this
+            // measures the carriers it runs on, and the pollers that wake it. The slow reader runs on a
+            // platform thread so it is not among them; the JIT, the GC and the test's own threads never are.
+            // On loopback the carriers also run the echo peer, which only follows the reader's pace.
+            Cpu.Meter carriers = Cpu.meter(thread -> Cpu.isCarrier(thread) || Cpu.isPoller(thread));
             long wallBefore = System.nanoTime();
             Future<Object> sent = threads.submit(() -> send(operation, channel, file, 0, size));
-            Future<byte[]> got = threads.submit(() -> readSlowly(channel,
+            FutureTask<byte[]> got = new FutureTask<>(() -> readSlowly(channel,
                     operation == Operation.FRAME ? size + Frames.HEADER_SIZE : size));
+            new Thread(got, "slow-reader").start();
             byte[] bytes = got.get(2, TimeUnit.MINUTES);
             Object result = sent.get(2, TimeUnit.MINUTES);
-            long cpu = os.getProcessCpuTime() - cpuBefore;
+            long cpu = carriers.nanos();
             long wall = System.nanoTime() - wallBefore;
 
             byte[] payload = operation == Operation.FRAME ? Arrays.copyOfRange(bytes, Frames.HEADER_SIZE, bytes.length)
                     : bytes;
             assertArrayEquals(expected(0, size), payload);
             assertTrue(wall > TimeUnit.MILLISECONDS.toNanos(500), "the reader was not slow: " + wall + " ns");
-            // A sender spinning on a full socket would burn a whole core (cpu >= wall); waiting costs next to
-            // nothing. The margin is for the kernel's TCP work, which over veth is charged to this process.
-            assertTrue(cpu < wall / 2, operation + " used " + cpu / 1_000_000 + " ms of CPU in "
-                    + wall / 1_000_000 + " ms" + (result instanceof FileTransfer t ? " (" + t + ")" : ""));
+            // A sender spinning on a full socket burns a core (cpu >= wall), and still a good share of one on
+            // a loaded machine; waiting costs next to nothing (about 20 ms in 1.2 s here). The margin is for
+            // the kernel's TCP work, which is charged to the thread that sends.
+            assertTrue(cpu < wall / 8, operation + " used " + cpu / 1_000_000 + " ms of its carriers' CPU in "
+                    + wall / 1_000_000 + " ms (" + carriers.describe() + ")"
+                    + (result instanceof FileTransfer t ? " (" + t + ")" : ""));
             if (result instanceof FileTransfer transfer) {
                 checkFileTransfer(operation, transfer);
                 if (operation == Operation.SEND_FILE_ZERO_COPY) {

@@ -23,6 +23,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import java.io.IOException
 import java.net.InetSocketAddress
@@ -149,13 +150,16 @@ private suspend fun runThroughFault(
                     accepted.await().use { server ->
                         val (sink, source) = if (direction == Direction.TO_TARGET) client to server else server to client
                         val into = ByteView.allocate(SIZE)
-                        val cpuBefore = Cpu.allThreadsNanos()
+                        // Everything that drives the transfer runs on the coroutine workers: both sides, the
+                        // selector's loop, Ktor's channel jobs, the futures. Only their CPU tells a wait from a
+                        // spin; the JVM's whole figure also counts the proxy, the JIT and the GC.
+                        val workers = Cpu.meter(Cpu::isCoroutineWorker)
                         val wallBefore = System.nanoTime()
                         val sender = async(Dispatchers.Default) {
                             runCatching { driver.send(operation, sink, ByteView.wrap(payload).readOnly(), sent) }
                         }
-                        val outcome = runCatching { driver.recv(operation, source, into, received) }
-                        val cpu = Cpu.allThreadsNanos() - cpuBefore
+                        val outcome = withContext(Dispatchers.Default) { runCatching { driver.recv(operation, source, into, received) } }
+                        val cpu = workers.nanos()
                         val wall = System.nanoTime() - wallBefore
                         val failure = outcome.exceptionOrNull()
                         if (operation == Operation.FILE) {
@@ -202,8 +206,12 @@ private suspend fun runThroughFault(
                         }
                         if (fault == Fault.STALLED) {
                             if (wall < STALL_MILLIS * 1_000_000) throw AssertionError("the stall was not waited out: ${wall / 1_000_000} ms")
-                            if (cpu >= wall / 2) {
-                                throw AssertionError("a stalled transfer used ${cpu / 1_000_000} ms of CPU in ${wall / 1_000_000} ms: it spins")
+                            // A spinning driver burns most of the stall even when a loaded machine shares the core.
+                            if (cpu >= wall / 8) {
+                                throw AssertionError(
+                                    "a stalled transfer used ${cpu / 1_000_000} ms of the coroutine workers' CPU in " +
+                                        "${wall / 1_000_000} ms (${workers.describe()}): it spins",
+                                )
                             }
                         }
                     }

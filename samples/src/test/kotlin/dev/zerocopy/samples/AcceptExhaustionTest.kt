@@ -30,7 +30,7 @@ class AcceptExhaustionTest {
     fun needsPrlimit() = assumeTrue(ServerProcess.hasPrlimit(), "needs prlimit (util-linux) to lower a child's descriptor limit")
 
     /** Opens connections until [server] reports that accept failed; returns them for the caller to close. */
-    private fun flood(server: ServerProcess, port: Int): List<Socket> {
+    private fun flood(server: ServerProcess, port: Int, deadline: Deadline): List<Socket> {
         val sockets = ArrayList<Socket>()
         try {
             var refused = 0
@@ -45,7 +45,7 @@ class AcceptExhaustionTest {
                     refused++
                 }
             }
-            server.output.await(Regex("accept failed: .*Too many open files"), 20_000)
+            server.output.await(Regex("accept failed: .*Too many open files"), deadline.remainingMillis())
             return sockets
         } catch (failed: Throwable) {
             sockets.forEach(Socket::close)
@@ -53,24 +53,41 @@ class AcceptExhaustionTest {
         }
     }
 
-    /** Floods, lets go, and then expects [probe] to succeed within a bounded number of attempts. */
+    /**
+     * Floods, lets go, and then expects [probe] to succeed and the server to say it accepts again.
+     * Each step waits for its condition, not for a fixed time; one deadline bounds them all, so a
+     * loaded machine may take longer over one step as long as the whole fits.
+     */
     private fun survives(server: ServerProcess, probe: (Int) -> Unit) {
-        val port = server.awaitPort()
-        flood(server, port).forEach(Socket::close)
-        val deadline = System.nanoTime() + 20_000_000_000L
+        val deadline = Deadline(BUDGET_MILLIS)
+        val port = server.awaitPort(deadline.remainingMillis())
+        flood(server, port, deadline).forEach(Socket::close)
         var last: Throwable? = null
-        while (System.nanoTime() < deadline) {
+        var served = false
+        while (!served && !deadline.passed()) {
             try {
                 probe(port)
-                server.output.await(Regex("accepting again after \\d+ failed accepts"), 10_000)
-                assertTrue(server.process.isAlive, "the server exited: ${server.output}")
-                return
+                served = true
             } catch (notYet: IOException) {
                 // Each attempt waits for its own timeouts; the server is closing the flood's connections.
                 last = notYet
             }
         }
-        throw AssertionError("the server did not serve again within 20 s; last attempt: $last; output:\n${server.output}", last)
+        if (!served) {
+            throw AssertionError("the server did not serve again within ${BUDGET_MILLIS / 1000} s; last attempt: $last; output:\n${server.output}", last)
+        }
+        server.output.await(Regex("accepting again after \\d+ failed accepts"), deadline.remainingMillis())
+        assertTrue(server.process.isAlive, "the server exited: ${server.output}")
+    }
+
+    /** A point in time that every wait of one test shares. */
+    private class Deadline(budgetMillis: Long) {
+        private val end = System.nanoTime() + budgetMillis * 1_000_000
+
+        fun passed(): Boolean = System.nanoTime() >= end
+
+        /** What is left, at least 1 ms, so that a wait that starts late still looks once. */
+        fun remainingMillis(): Long = maxOf(1L, (end - System.nanoTime()) / 1_000_000)
     }
 
     private fun fetchArrayStart(port: Int) {
@@ -134,6 +151,9 @@ class AcceptExhaustionTest {
         /** Enough for the JVM and its jars, not for the flood. */
         const val NOFILE = 160
         const val FLOOD = 400
+
+        /** The whole start, flood and recovery of one server, well inside the class's timeout. */
+        const val BUDGET_MILLIS = 90_000L
 
         /** 16 MB: more than loopback buffers hold, so a client that does not read keeps its descriptor. */
         const val ARRAY_COUNT = "2000000"

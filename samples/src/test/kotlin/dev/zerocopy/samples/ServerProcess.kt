@@ -45,8 +45,9 @@ class ServerProcess(vararg args: String, nofile: Int? = null) : AutoCloseable {
         }
     }
 
-    /** The port in the server's first "127.0.0.1:PORT", once it is printed. */
-    fun awaitPort(): Int = output.await(Regex("""127\.0\.0\.1:(\d+)""")).groupValues[1].toInt()
+    /** The port in the server's first "127.0.0.1:PORT", once it is printed (within [timeoutMillis]). */
+    fun awaitPort(timeoutMillis: Long = 30_000): Int =
+        output.await(Regex("""127\.0\.0\.1:(\d+)"""), timeoutMillis).groupValues[1].toInt()
 
     /**
      * Sends SIGTERM, leaving the output flowing into [output]. Not `Process.destroy()`: that

@@ -40,6 +40,15 @@ private const val BOT_MAX_LINE = 64 * 1024
  * @property deliveries bot messages the bots received
  * @property expectedDeliveries every message sent, once for every bot but its sender
  * @property botsMissingMessages bots that did not receive every message the others sent
+ * @property botsDropped bots the server disconnected after telling them why (a line starting
+ *   `error: `, such as the one a client too slow for its queue limit gets): a drop by design,
+ *   visible to the client
+ * @property droppedNotice the first such notice, or null if no bot was dropped
+ * @property missedByDropped deliveries missing because of those drops: every message a dropped
+ *   bot did not get, and every message from a dropped bot that the others did not get (the
+ *   server stops reading a client it drops)
+ * @property missedSilently every other missing delivery: lost on a connection that ended
+ *   without a notice, or still not arrived when receiving gave up
  * @property outOfOrder messages that arrived out of their sender's order
  * @property connectNanos time to connect every bot and see its welcome
  * @property nanos time from the first message sent to the last one received
@@ -51,6 +60,10 @@ public class BotReport internal constructor(
     public val deliveries: Long,
     public val expectedDeliveries: Long,
     public val botsMissingMessages: Int,
+    public val botsDropped: Int,
+    public val droppedNotice: String?,
+    public val missedByDropped: Long,
+    public val missedSilently: Long,
     public val outOfOrder: Long,
     public val connectNanos: Long,
     public val nanos: Long,
@@ -58,6 +71,12 @@ public class BotReport internal constructor(
 ) {
     /** Tells whether every bot received every other bot's messages, each sender's in order. */
     public val complete: Boolean get() = botsMissingMessages == 0 && outOfOrder == 0L && deliveries == expectedDeliveries
+
+    /**
+     * Tells whether every message that did not arrive is accounted for by a drop the server
+     * announced, and every one that did came in order: nothing was lost without a word.
+     */
+    public val noneLostSilently: Boolean get() = missedSilently == 0L && outOfOrder == 0L
 
     /** Deliveries per second over [nanos]. */
     public val deliveriesPerSecond: Double get() = if (nanos == 0L) 0.0 else deliveries / (nanos / 1e9)
@@ -71,11 +90,14 @@ public class BotReport internal constructor(
  * A bot's line is `bot <index> <seq> <nanoTime>`; the receiving bot (in the same
  * process, so on the same clock) records the delivery latency in an HdrHistogram and
  * checks each sender's sequence. Bots start sending only once all of them have
- * joined, so each should receive every other bot's messages.
+ * joined, so each should receive every other bot's messages, unless the server drops
+ * it (with a notice) for falling too far behind; the report tells those drops from
+ * messages lost without a word.
  *
  * Bounded: sending stops after [messages] per bot or after [duration], whichever comes
- * first; receiving stops when every expected message arrived or [drain] after sending
- * ended. Targets must be loopback addresses.
+ * first; receiving then goes on while messages still arrive, and stops when every bot has
+ * what it expects or its connection ended, when no message arrived for [drain], or at
+ * the latest [duration] after sending ended. Targets must be loopback addresses.
  */
 public class ChatBots(
     private val count: Int,
@@ -108,7 +130,7 @@ public class ChatBots(
             try {
                 val connectStart = System.nanoTime()
                 withTimeout(duration) {
-                    (0 until count).map { index -> launch { connected += Bot.connect(index, selector, host, port) } }.joinAll()
+                    (0 until count).map { index -> launch { connected += Bot.connect(index, count, selector, host, port) } }.joinAll()
                 }
                 exchange(connected.sortedBy { it.index }, System.nanoTime() - connectStart)
             } finally {
@@ -128,18 +150,39 @@ public class ChatBots(
         // Sending ended (all sent, or the duration ran out): now each bot knows what it should get.
         val sent = bots.sumOf { it.sent.get().toLong() }
         bots.forEach { it.expect(sent - it.sent.get()) }
-        withTimeoutOrNull(drain) { bots.forEach { it.done.await() } }
+        // A loaded server (or these bots' own thread) may be well behind when sending ends; wait
+        // while it still delivers, not for a fixed time, so a slow run is not taken for a lossy one.
+        val drainEnd = System.nanoTime() + duration.inWholeNanoseconds
+        while (true) {
+            val before = bots.sumOf { it.received.get() }
+            if (withTimeoutOrNull(drain) { bots.forEach { it.done.await() } } != null) break
+            if (bots.sumOf { it.received.get() } == before || System.nanoTime() >= drainEnd) break
+        }
         readers.forEach { it.cancelAndJoin() }
 
         val latency = Histogram(3)
         bots.forEach { latency.add(it.latency) }
         val last = bots.maxOf { it.lastReceipt.get() }
+        val dropped = bots.filter { it.droppedBy != null }
+        var missedByDropped = 0L
+        var missedSilently = 0L
+        for (receiver in bots) {
+            for (sender in bots) {
+                if (sender === receiver) continue
+                val missed = sender.sent.get() - receiver.receivedFrom[sender.index]
+                if (receiver.droppedBy != null || sender.droppedBy != null) missedByDropped += missed else missedSilently += missed
+            }
+        }
         BotReport(
             bots = count,
             sent = sent,
             deliveries = bots.sumOf { it.received.get() },
             expectedDeliveries = sent * (count - 1),
             botsMissingMessages = bots.count { it.received.get() != sent - it.sent.get() },
+            botsDropped = dropped.size,
+            droppedNotice = dropped.firstOrNull()?.droppedBy,
+            missedByDropped = missedByDropped,
+            missedSilently = missedSilently,
             outOfOrder = bots.sumOf { it.outOfOrder },
             connectNanos = connectNanos,
             nanos = if (last == 0L) 0L else last - start,
@@ -149,14 +192,22 @@ public class ChatBots(
 }
 
 /** One bot: a connection that has been welcomed, its line reader, and its counters. */
-private class Bot(val index: Int, val socket: Socket, private val lines: LineReader) {
+private class Bot(val index: Int, val socket: Socket, private val lines: LineReader, bots: Int) {
 
     val sent = AtomicInteger()
     val received = AtomicLong()
+
+    /** Messages received from each bot, by its index; written by this bot's reader only. */
+    val receivedFrom = LongArray(bots)
     val lastReceipt = AtomicLong()
+    /** Completed once this bot has what it expects, or its connection ended: it will receive no more. */
     val done = CompletableDeferred<Unit>()
     val latency = Histogram(3)
     var outOfOrder = 0L
+
+    /** The server's last `error: ` line, if the connection then ended: why the server dropped this bot. */
+    @Volatile
+    var droppedBy: String? = null
 
     /** Messages this bot should receive; lowered once sending ends, if the duration cut it short. */
     @Volatile
@@ -174,7 +225,12 @@ private class Bot(val index: Int, val socket: Socket, private val lines: LineRea
         for (seq in 0 until messages) {
             if (System.nanoTime() >= deadline) return
             val line = "bot $index $seq ${System.nanoTime()}\n".toByteArray(UTF_8)
-            socket.sendFrom(ByteView.wrap(line))
+            try {
+                socket.sendFrom(ByteView.wrap(line))
+            } catch (closed: IOException) {
+                // The server closed this bot (its reader learns why); the others keep going.
+                return
+            }
             sent.incrementAndGet()
             if (seq < messages - 1) delay(interval)
         }
@@ -183,17 +239,30 @@ private class Bot(val index: Int, val socket: Socket, private val lines: LineRea
     /** Reads lines until cancelled or the connection ends, counting and timing the bots' messages. */
     suspend fun receive(bots: Int) {
         val lastSeq = IntArray(bots) { -1 }
+        var notice: String? = null
         while (true) {
             val read = try {
                 lines.next()
             } catch (lost: IOException) {
-                return // counted as missing messages in the report
+                null
             }
-            if (read !is Read.Line) return
+            if (read !is Read.Line) {
+                // The connection ended: after an `error: ` line the server dropped this bot and said
+                // why; without one, whatever is missing was lost silently. Either way no more comes.
+                droppedBy = notice
+                done.complete(Unit)
+                return
+            }
             val now = System.nanoTime()
-            val message = parse(read) ?: continue
+            val message = parse(read)
+            if (message == null) {
+                val text = String(read.bytes, read.offset, read.length, UTF_8)
+                if (text.startsWith("error: ")) notice = text
+                continue
+            }
             val (sender, seq, sentAt) = message
             if (sender !in 0 until bots) continue
+            receivedFrom[sender]++
             if (seq != lastSeq[sender] + 1) outOfOrder++
             lastSeq[sender] = seq
             latency.recordValue(maxOf(0L, (now - sentAt) / 1_000))
@@ -217,14 +286,14 @@ private class Bot(val index: Int, val socket: Socket, private val lines: LineRea
 
     companion object {
         /** Connects and waits for the server's welcome, after which every broadcast reaches this bot. */
-        suspend fun connect(index: Int, selector: SelectorManager, host: String, port: Int): Bot {
+        suspend fun connect(index: Int, bots: Int, selector: SelectorManager, host: String, port: Int): Bot {
             val socket = aSocket(selector).tcp().connect(host, port)
             try {
                 val lines = LineReader(socket, BOT_MAX_LINE)
                 val first = lines.next()
                 val text = if (first is Read.Line) String(first.bytes, first.offset, first.length, UTF_8) else "(closed)"
                 if (!text.startsWith("* welcome")) throw IOException("bot $index was not welcomed by $host:$port: $text")
-                return Bot(index, socket, lines)
+                return Bot(index, socket, lines, bots)
             } catch (failed: Throwable) {
                 socket.close()
                 throw failed

@@ -162,8 +162,9 @@ public class ChatBotsCommand : Callable<Int> {
         names = ["-d", "--duration"],
         paramLabel = "SECONDS",
         description = [
-            "Stop sending after this many seconds even if messages remain; receiving then gets",
-            "at most 10 s more (default: \${DEFAULT-VALUE}).",
+            "Stop sending after this many seconds even if messages remain; receiving then goes",
+            "on while messages still arrive (10 s without one ends it), for at most as long",
+            "again (default: \${DEFAULT-VALUE}).",
         ],
     )
     private var durationSeconds: Long = 60
@@ -202,6 +203,15 @@ public class ChatBotsCommand : Callable<Int> {
                 if (report.complete) " (every bot got every message, in order)"
                 else "; ${report.botsMissingMessages} bots missed messages, ${report.outOfOrder} out of order",
         )
+        if (report.botsDropped > 0) {
+            out.println(
+                "bots: the server dropped ${report.botsDropped} bots, who missed ${report.missedByDropped} deliveries; " +
+                    "it told them: ${report.droppedNotice}",
+            )
+        }
+        if (report.missedSilently > 0) {
+            out.println("bots: ${report.missedSilently} deliveries missing without a notice from the server")
+        }
         out.println(
             String.format(Locale.ROOT, "bots: %.0f messages/s delivered over %.2f s", report.deliveriesPerSecond, report.nanos / 1e9) +
                 "; latency p50 ${ms(report.latency.getValueAtPercentile(50.0))}, " +
