@@ -19,6 +19,8 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Semaphore
+import kotlinx.coroutines.sync.withPermit
 import kotlinx.coroutines.withTimeoutOrNull
 import org.HdrHistogram.Histogram
 import org.HdrHistogram.Recorder
@@ -114,6 +116,14 @@ public class LoadTester(private val config: LoadConfig) {
     private val issued = AtomicLong()
     private val connects = LongAdder()
     private val connectsBySource = List(config.sources.size) { LongAdder() }
+
+    /**
+     * Bounds the connects in flight: thousands of SYNs at once overflow a server's accept
+     * queue (1,024 for `stream serve`), and the kernel then drops them or answers with SYN
+     * cookies for connections the server never sees, so connects time out or are reset
+     * instead of measuring the server.
+     */
+    private val connecting = Semaphore(MAX_CONNECTS_IN_FLIGHT)
     private val requests = LongAdder()
     private val bytes = LongAdder()
     private val errors = EnumMap<ErrorKind, LongAdder>(ErrorKind::class.java).apply { ErrorKind.entries.forEach { put(it, LongAdder()) } }
@@ -229,7 +239,9 @@ public class LoadTester(private val config: LoadConfig) {
     private suspend fun connect(source: Source): Socket? {
         val failure = try {
             val socket = withTimeoutOrNull(timeout) {
-                aSocket(source.selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port)) { noDelay = true }
+                connecting.withPermit {
+                    aSocket(source.selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port)) { noDelay = true }
+                }
             }
             if (socket != null) {
                 connects.increment()
@@ -240,7 +252,7 @@ public class LoadTester(private val config: LoadConfig) {
         } catch (cancelled: CancellationException) {
             throw cancelled
         } catch (failed: IOException) {
-            failed.toString() + (if (source.connects != null) " ($source)" else "")
+            failed.toString() + (if (source.connects != null) " (${source.selector})" else "")
         }
         fail(ErrorKind.CONNECT, failure)
         delay(50.milliseconds)
@@ -404,6 +416,9 @@ public class LoadTester(private val config: LoadConfig) {
     public companion object {
         /** One process holds about 9,900 loopback connections with both ends in it; this is the most asked for. */
         public const val MAX_CONNECTIONS: Int = 10_000
+
+        /** The most connects one process has in flight at once. */
+        private const val MAX_CONNECTS_IN_FLIGHT: Int = 128
 
         /** The most direct memory arrays mode holds for frames in flight, whatever the connection count. */
         private const val MAX_POOLED_FRAME_BYTES: Long = 256L shl 20

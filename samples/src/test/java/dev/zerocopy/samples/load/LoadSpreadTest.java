@@ -5,7 +5,13 @@ import static dev.zerocopy.samples.load.LoadCommandTest.readJson;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.ByteView;
+import dev.zerocopy.Frames;
 import dev.zerocopy.samples.load.LoadCommandTest.Run;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +98,37 @@ final class LoadSpreadTest {
             assertEquals(1, run.status(), run.out() + run.err());
             assertTrue(run.err().contains("without a report"), run.err());
             assertTrue(run.err().contains("its standard error ends"), "the child's own message is passed on: " + run.err());
+        }
+    }
+
+    @Test
+    void anEchoThatDiffersIsAProtocolErrorNamingTheByte() throws Exception {
+        // A stand-in echo server that flips byte 100 of every frame it sends back.
+        try (ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Thread server = new Thread(() -> {
+                while (listener.isOpen()) {
+                    try (SocketChannel connection = listener.accept()) {
+                        while (true) {
+                            ByteView frame = Frames.recvFrame(connection, 1 << 20);
+                            frame.buffer().put(100, (byte) (frame.get(100) ^ 1));
+                            Frames.sendFrame(connection, frame);
+                        }
+                    } catch (IOException clientLeftOrListenerClosed) {
+                        // next connection, or the end once the listener is closed
+                    }
+                }
+            }, "flipping-echo");
+            server.start();
+            Run run = load("--target", "127.0.0.1:" + listener.socket().getLocalPort(), "--mode", "echo",
+                    "--connections", "1", "--requests", "3", "--chunk", "1KiB", "--progress", "none");
+            listener.close();
+            server.join(10_000);
+
+            assertEquals(1, run.status(), run.out());
+            // Each failed echo drops its connection: three requests, three connections, three errors.
+            assertTrue(run.out().contains("protocol 3"), run.out());
+            assertTrue(run.out().contains("over 3 connects"), run.out());
+            assertTrue(run.out().contains("came back as 1024 bytes, differing from byte 100"), run.out());
         }
     }
 
