@@ -3,8 +3,10 @@ package dev.zerocopy.samples.load
 import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FrameTooLargeException
+import dev.zerocopy.TransferCounters
 import dev.zerocopy.ViewPool
 import dev.zerocopy.ktor.recvFrame
+import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -17,10 +19,13 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Semaphore
+import kotlinx.coroutines.sync.withPermit
 import kotlinx.coroutines.withTimeoutOrNull
 import org.HdrHistogram.Histogram
 import org.HdrHistogram.Recorder
 import java.io.IOException
+import java.net.InetAddress
 import java.net.ProtocolException
 import java.time.Duration
 import java.util.EnumMap
@@ -62,6 +67,32 @@ public class LoadConfig(public val target: LoadTarget) {
 
     /** Seeds the random offsets, so that runs can be repeated. */
     public var seed: Long = 1
+
+    /**
+     * Addresses to open connections from, taken in turn (connection `i` binds to
+     * `sources[(firstConnection + i) % sources.size]` before it connects); empty to let the
+     * kernel choose. Each address gives about 28,000 connections to one server.
+     */
+    public var sources: List<InetAddress> = emptyList()
+
+    /**
+     * The index of this tester's first connection within a run spread over processes: it
+     * offsets the seeds and the turn of [sources], so that N processes together make the
+     * same connections as one would. 0 for a run in one process.
+     */
+    public var firstConnection: Int = 0
+
+    /** Checks everything but the connections' limit per process, which depends on how the run is spread. */
+    internal fun check() {
+        require(connections >= 1) { "connections must be >= 1, was $connections" }
+        require(chunk > 0) { "chunk must be positive, was $chunk" }
+        require(!duration.isNegative && !duration.isZero) { "duration must be positive, was $duration" }
+        require(requests >= 0) { "requests must be >= 0, was $requests" }
+        require(firstConnection >= 0) { "firstConnection must be >= 0, was $firstConnection" }
+        require(mode != LoadMode.STREAM || path?.startsWith("/") == true) {
+            "stream mode needs a path starting with '/', e.g. /movie.mp4; was $path"
+        }
+    }
 }
 
 /** Why a request failed, when no exception class says it. */
@@ -73,7 +104,8 @@ private class LoadFailure(val kind: ErrorKind, message: String) : Exception(mess
  * in a video): requests go out with the adapter's `sendFrom`, and responses come back
  * through the adapter too (see [ResponseReader]: heads parsed by ktor-http-cio, bodies
  * received straight into a view). In arrays mode each request is a connection that
- * receives one frame with the adapter's `recvFrame`.
+ * receives one frame with the adapter's `recvFrame`. In echo mode each connection sends
+ * frames of random bytes with `sendFrame` and receives each back with `recvFrame`.
  *
  * Every response is checked before it counts: status, `Content-Length` equal to the range
  * asked for, `Content-Range`, and exactly that many body bytes received. The run stops by
@@ -83,6 +115,15 @@ private class LoadFailure(val kind: ErrorKind, message: String) : Exception(mess
 public class LoadTester(private val config: LoadConfig) {
     private val issued = AtomicLong()
     private val connects = LongAdder()
+    private val connectsBySource = List(config.sources.size) { LongAdder() }
+
+    /**
+     * Bounds the connects in flight: thousands of SYNs at once overflow a server's accept
+     * queue (1,024 for `stream serve`), and the kernel then drops them or answers with SYN
+     * cookies for connections the server never sees, so connects time out or are reset
+     * instead of measuring the server.
+     */
+    private val connecting = Semaphore(MAX_CONNECTS_IN_FLIGHT)
     private val requests = LongAdder()
     private val bytes = LongAdder()
     private val errors = EnumMap<ErrorKind, LongAdder>(ErrorKind::class.java).apply { ErrorKind.entries.forEach { put(it, LongAdder()) } }
@@ -102,12 +143,7 @@ public class LoadTester(private val config: LoadConfig) {
 
     init {
         require(config.connections in 1..MAX_CONNECTIONS) { "connections must be 1 to $MAX_CONNECTIONS, was ${config.connections}" }
-        require(config.chunk > 0) { "chunk must be positive, was ${config.chunk}" }
-        require(!config.duration.isNegative && !config.duration.isZero) { "duration must be positive, was ${config.duration}" }
-        require(config.requests >= 0) { "requests must be >= 0, was ${config.requests}" }
-        require(config.mode != LoadMode.STREAM || config.path?.startsWith("/") == true) {
-            "stream mode needs a path starting with '/', e.g. /movie.mp4; was ${config.path}"
-        }
+        config.check()
     }
 
     /**
@@ -120,14 +156,19 @@ public class LoadTester(private val config: LoadConfig) {
     public suspend fun run(progress: (LoadProgress) -> Unit = {}): LoadReport = coroutineScope {
         SelectorManager(Dispatchers.IO).use { selector ->
             val size = if (config.mode == LoadMode.STREAM) probeSize(selector) else 0L
+            val sources = config.sources.map { SourceAddressSelector(selector, it) }
             val total = Histogram(3)
+            val countersBefore = TransferCounters.snapshot()
             val start = System.nanoTime()
             deadline = start + config.duration.toNanos()
             val workers = List(config.connections) { index ->
+                val turn = (config.firstConnection + index) % maxOf(1, sources.size)
+                val from = Source(sources.getOrNull(turn) ?: selector, connectsBySource.getOrNull(turn))
                 launch {
                     when (config.mode) {
-                        LoadMode.STREAM -> streamWorker(index, selector, size)
-                        LoadMode.ARRAYS -> arraysWorker(selector)
+                        LoadMode.STREAM -> streamWorker(index, from, size)
+                        LoadMode.ARRAYS -> arraysWorker(from)
+                        LoadMode.ECHO -> echoWorker(index, from)
                     }
                 }
             }
@@ -143,6 +184,8 @@ public class LoadTester(private val config: LoadConfig) {
                 config.target.hostHeader + (if (config.mode == LoadMode.STREAM) config.path else ""),
                 config.connections, connects.sum(), seconds, requests.sum(), bytes.sum(), total,
                 errors.mapValues { it.value.sum() }, firstErrors.toSortedMap(),
+                1, config.sources.withIndex().associate { (i, address) -> address.hostAddress to connectsBySource[i].sum() },
+                counterDelta(countersBefore, TransferCounters.snapshot()),
             )
         }
     }
@@ -189,21 +232,27 @@ public class LoadTester(private val config: LoadConfig) {
         bytes.add(byteCount)
     }
 
+    /** Where a worker's connections come from: a selector manager, bound to a source address or not. */
+    private class Source(val selector: SelectorManager, val connects: LongAdder?)
+
     /** Opens a connection, or counts the failure (and pauses briefly, so a refusing server is not spun on). */
-    private suspend fun connect(selector: SelectorManager): Socket? {
+    private suspend fun connect(source: Source): Socket? {
         val failure = try {
             val socket = withTimeoutOrNull(timeout) {
-                aSocket(selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port)) { noDelay = true }
+                connecting.withPermit {
+                    aSocket(source.selector).tcp().connect(InetSocketAddress(config.target.address.hostAddress, config.target.port)) { noDelay = true }
+                }
             }
             if (socket != null) {
                 connects.increment()
+                source.connects?.increment()
                 return socket
             }
             "connect took more than $timeout"
         } catch (cancelled: CancellationException) {
             throw cancelled
         } catch (failed: IOException) {
-            failed.toString()
+            failed.toString() + (if (source.connects != null) " (${source.selector})" else "")
         }
         fail(ErrorKind.CONNECT, failure)
         delay(50.milliseconds)
@@ -241,14 +290,14 @@ public class LoadTester(private val config: LoadConfig) {
         append("\r\n")
     }.toByteArray(Charsets.US_ASCII)
 
-    private suspend fun streamWorker(index: Int, selector: SelectorManager, size: Long) {
-        val random = SplittableRandom(config.seed + index)
+    private suspend fun streamWorker(index: Int, source: Source, size: Long) {
+        val random = SplittableRandom(config.seed + config.firstConnection + index)
         val count = minOf(config.chunk.toLong(), size)
         val body = ByteView.allocateDirect(count)
         var connection: Pair<Socket, ResponseReader>? = null
         try {
             while (claim()) {
-                val (socket, responses) = connection ?: (connect(selector) ?: continue).let { it to ResponseReader(it) }.also { connection = it }
+                val (socket, responses) = connection ?: (connect(source) ?: continue).let { it to ResponseReader(it) }.also { connection = it }
                 val first = if (count == size) 0 else random.nextLong(size - count + 1)
                 val started = System.nanoTime()
                 val keepAlive = fetch("fetching $first-${first + count - 1}") {
@@ -285,10 +334,10 @@ public class LoadTester(private val config: LoadConfig) {
         }
     }
 
-    private suspend fun arraysWorker(selector: SelectorManager) {
+    private suspend fun arraysWorker(source: Source) {
         while (claim()) {
             val started = System.nanoTime()
-            val socket = connect(selector) ?: continue
+            val socket = connect(source) ?: continue
             try {
                 val size = fetch("receiving a frame") { socket.recvFrame(config.chunk, frames).use { it.size() } }
                 if (size != null) {
@@ -301,6 +350,41 @@ public class LoadTester(private val config: LoadConfig) {
             } finally {
                 socket.close()
             }
+        }
+    }
+
+    /** Sends frames of random bytes over one keep-alive connection and checks that each comes back the same. */
+    private suspend fun echoWorker(index: Int, source: Source) {
+        val sent = ByteView.allocateDirect(config.chunk.toLong())
+        sent.buffer().put(ByteArray(config.chunk).also { SplittableRandom(config.seed + config.firstConnection + index).nextBytes(it) })
+        val echoed = ByteView.allocateDirect(config.chunk.toLong())
+        var socket: Socket? = null
+        try {
+            while (claim()) {
+                val connection = socket ?: (connect(source) ?: continue).also { socket = it }
+                val started = System.nanoTime()
+                val checked = fetch("echoing ${config.chunk} bytes") {
+                    connection.sendFrame(sent)
+                    val back = connection.recvFrame(echoed)
+                    val differs = back.buffer().mismatch(sent.buffer())
+                    if (differs >= 0) {
+                        throw LoadFailure(
+                            ErrorKind.PROTOCOL,
+                            "the echo of ${sent.size()} bytes came back as ${back.size()} bytes, differing from byte $differs",
+                        )
+                    }
+                    true
+                }
+                if (checked != null) {
+                    succeed(started, sent.size())
+                } else {
+                    // After a failure the stream may be mid-frame: start again on a new connection.
+                    connection.close()
+                    socket = null
+                }
+            }
+        } finally {
+            socket?.close()
         }
     }
 
@@ -318,7 +402,7 @@ public class LoadTester(private val config: LoadConfig) {
             ErrorKind.SHORT_BODY to "$what: ${ended.message}"
         } catch (malformed: ProtocolException) {
             // A negative frame size, or a response head too long or followed by too much.
-            (if (config.mode == LoadMode.ARRAYS) ErrorKind.FRAME else ErrorKind.PROTOCOL) to "$what: ${malformed.message}"
+            (if (config.mode == LoadMode.STREAM) ErrorKind.PROTOCOL else ErrorKind.FRAME) to "$what: ${malformed.message}"
         } catch (failed: IOException) {
             ErrorKind.IO to "$what: $failed"
         } catch (unparsable: RuntimeException) {
@@ -332,6 +416,9 @@ public class LoadTester(private val config: LoadConfig) {
     public companion object {
         /** One process holds about 9,900 loopback connections with both ends in it; this is the most asked for. */
         public const val MAX_CONNECTIONS: Int = 10_000
+
+        /** The most connects one process has in flight at once. */
+        private const val MAX_CONNECTS_IN_FLIGHT: Int = 128
 
         /** The most direct memory arrays mode holds for frames in flight, whatever the connection count. */
         private const val MAX_POOLED_FRAME_BYTES: Long = 256L shl 20

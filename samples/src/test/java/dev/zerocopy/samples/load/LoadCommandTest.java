@@ -36,7 +36,7 @@ final class LoadCommandTest {
     record Run(int status, String out, String err) {
     }
 
-    private static Run load(String... args) {
+    static Run load(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] command = new String[args.length + 1];
@@ -46,7 +46,7 @@ final class LoadCommandTest {
         return new Run(status, out.toString(), err.toString());
     }
 
-    private static Map<String, Double> readJson(Path file) throws Exception {
+    static Map<String, Double> readJson(Path file) throws Exception {
         String json = Files.readString(file).trim();
         assertTrue(json.startsWith("{") && json.endsWith("}"), json);
         Map<String, Double> numbers = new HashMap<>();
