@@ -1,5 +1,7 @@
 package dev.zerocopy.benchmarks;
 
+import dev.zerocopy.FileMode;
+import dev.zerocopy.TransferReport;
 import dev.zerocopy.internal.Counters;
 import dev.zerocopy.internal.TransferEvent;
 import java.time.Duration;
@@ -21,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /*
  * Measures: what the library's observability adds to one transfer, apart from the transfer:
- *   event     TransferEvent.start and, when it returns an event, finish: the JFR event's
- *             begin, end, threshold check and (when recorded) commit, with the `jfr` param:
+ *   event     TransferEvent.start and, when it returns an event, finish with the transfer's
+ *             report (built only then): the JFR event's begin, end, threshold check and
+ *             (when recorded) commit, with the `jfr` param:
  *               disabled        no recording has the event enabled (the default): one check;
  *               belowThreshold  a recording enables it with its default 10 ms threshold, so
  *                               every (instant) transfer is timed and dropped;
@@ -67,7 +70,8 @@ public class TransferEventBenchmark {
     public Object event() {
         TransferEvent event = TransferEvent.start("sendFile");
         if (event != null) {
-            event.finish(65_536, 65_536, 65_536, "ZERO_COPY", null, 0);
+            // As a transfer does: its report is built only once the event is on.
+            event.finish(new TransferReport(65_536, 65_536, 65_536, 0, FileMode.ZERO_COPY, null, null, 1, 0, 0, 1_000));
         }
         return event;
     }

@@ -108,6 +108,8 @@ public final class Calibration {
     private static final double WEIGHT = 0.25;
 
     private static final Calibration SHARED = new Calibration();
+    /** Where each measured choice is told, at DEBUG: a few times a minute at most, never per send. */
+    private static final System.Logger LOGGER = System.getLogger("dev.zerocopy.Calibration");
 
     private final LongSupplier clock;
     private final Peers[] peers;
@@ -430,6 +432,10 @@ public final class Calibration {
                     takeLength = faster == taken ? Math.min(2 * takeLength, MAX_TAKE_WINDOWS) : TAKE_WINDOWS;
                 }
                 choice = new Choice(taken, rate[0] * 1e9, rate[1] * 1e9);
+                if (LOGGER.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOGGER.log(System.Logger.Level.DEBUG, "AUTO to " + peers + " takes " + name(taken)
+                            + ": zero-copy " + gib(rate[0]) + ", the copy loop " + gib(rate[1]));
+                }
             }
             takeLength = Math.max(takeLength, 4 * comparisonWindows);
             enter(TAKING, taken);

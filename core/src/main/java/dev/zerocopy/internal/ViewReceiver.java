@@ -2,7 +2,9 @@ package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.EndOfStreamException;
+import dev.zerocopy.Progress;
 import dev.zerocopy.Transfer;
+import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -14,7 +16,7 @@ import java.util.Objects;
  * Fills one view from a channel, piece after piece for a view held in several;
  * the end of stream before it is full is an error.
  */
-public final class ViewReceiver implements Transfer {
+public final class ViewReceiver extends Tally implements Transfer {
 
     private final ReadableByteChannel source;
     private final ByteBuffer[] buffers;
@@ -49,12 +51,32 @@ public final class ViewReceiver implements Transfer {
         if (current == buffers.length) {
             return 0;
         }
-        int read = readCapped(source, buffers[current]);
+        stepping();
+        int read;
+        try {
+            read = readCapped(source, buffers[current]);
+        } catch (IOException | RuntimeException failed) {
+            ended();
+            throw failed;
+        }
         if (read < 0) {
-            throw new EndOfStreamException(transferred, byteCount, what);
+            ended();
+            throw new EndOfStreamException(report(), what);
         }
         transferred += read;
+        stepped(read, transferred, byteCount);
         return read;
+    }
+
+    @Override
+    public TransferReport report() {
+        return report(transferred, byteCount);
+    }
+
+    @Override
+    public Transfer progress(Progress progress) {
+        follow(progress);
+        return this;
     }
 
     /** One read of at most {@link Chunking#MAX_BYTES_PER_CALL} bytes; the buffer's limit is restored. */

@@ -1,7 +1,9 @@
 package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
+import dev.zerocopy.Progress;
 import dev.zerocopy.Transfer;
+import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * Sends views in order, gathering several into one write call where the channel
  * allows it; a view held in several pieces counts as that many buffers.
  */
-public final class ViewSender implements Transfer {
+public final class ViewSender extends Tally implements Transfer {
 
     private final WritableByteChannel target;
     private final GatheringByteChannel gathering;
@@ -48,9 +50,28 @@ public final class ViewSender implements Transfer {
         if (first == buffers.length) {
             return 0;
         }
-        long written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
+        stepping();
+        long written;
+        try {
+            written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
+        } catch (IOException | RuntimeException failed) {
+            ended();
+            throw failed;
+        }
         transferred += written;
+        stepped(written, transferred, byteCount);
         return written;
+    }
+
+    @Override
+    public TransferReport report() {
+        return report(transferred, byteCount);
+    }
+
+    @Override
+    public Transfer progress(Progress progress) {
+        follow(progress);
+        return this;
     }
 
     private long writeOne() throws IOException {
