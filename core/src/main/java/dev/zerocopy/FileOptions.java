@@ -4,24 +4,26 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Settings of a file transfer: the mode, the copy loop's chunk size and an
- * optional timeout. Immutable; each {@code with} method returns a new value.
+ * Settings of a file transfer: the mode, the copy loop's chunk size, an optional
+ * timeout and an optional {@link Progress}. Immutable; each {@code with} method returns a new value.
  */
 public final class FileOptions {
 
     /** The default chunk size of the copy mode: 1 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
 
-    private static final FileOptions DEFAULTS = new FileOptions(FileMode.AUTO, DEFAULT_CHUNK_SIZE, null);
+    private static final FileOptions DEFAULTS = new FileOptions(FileMode.AUTO, DEFAULT_CHUNK_SIZE, null, null);
 
     private final FileMode mode;
     private final int chunkSize;
     private final Duration timeout;
+    private final Progress progress;
 
-    private FileOptions(FileMode mode, int chunkSize, Duration timeout) {
+    private FileOptions(FileMode mode, int chunkSize, Duration timeout, Progress progress) {
         this.mode = mode;
         this.chunkSize = chunkSize;
         this.timeout = timeout;
+        this.progress = progress;
     }
 
     /**
@@ -40,7 +42,7 @@ public final class FileOptions {
      * @return new options
      */
     public FileOptions withMode(FileMode mode) {
-        return new FileOptions(Objects.requireNonNull(mode, "mode"), chunkSize, timeout);
+        return new FileOptions(Objects.requireNonNull(mode, "mode"), chunkSize, timeout, progress);
     }
 
     /**
@@ -57,7 +59,7 @@ public final class FileOptions {
             throw new IllegalArgumentException("chunk size must be from 4096 to " + (16 << 20)
                     + " bytes, was " + chunkSize);
         }
-        return new FileOptions(mode, chunkSize, timeout);
+        return new FileOptions(mode, chunkSize, timeout, progress);
     }
 
     /**
@@ -72,7 +74,29 @@ public final class FileOptions {
         if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new FileOptions(mode, chunkSize, timeout);
+        return new FileOptions(mode, chunkSize, timeout, progress);
+    }
+
+    /**
+     * Returns these options with a progress to follow the transfer by: a listener told
+     * the bytes sent or received at a bounded rate, and an optional idle timeout (see
+     * {@link Progress}); null for none. Every driver honours it: the blocking calls of
+     * {@link ZeroCopy}, a caller stepping the {@link FileTransfer}, and the Kotlin adapter.
+     *
+     * @param progress how to follow the transfer, or null
+     * @return new options
+     */
+    public FileOptions withProgress(Progress progress) {
+        return new FileOptions(mode, chunkSize, timeout, progress);
+    }
+
+    /**
+     * Returns the progress, or null if there is none.
+     *
+     * @return the progress or null
+     */
+    public Progress progress() {
+        return progress;
     }
 
     /**
@@ -104,6 +128,6 @@ public final class FileOptions {
 
     @Override
     public String toString() {
-        return "FileOptions[mode=" + mode + ", chunkSize=" + chunkSize + ", timeout=" + timeout + "]";
+        return "FileOptions[mode=" + mode + ", chunkSize=" + chunkSize + ", timeout=" + timeout + ", progress=" + progress + "]";
     }
 }

@@ -5,6 +5,7 @@ import dev.zerocopy.internal.Calibration;
 import dev.zerocopy.internal.Counters;
 import dev.zerocopy.internal.FileModes;
 import dev.zerocopy.internal.Jfr;
+import dev.zerocopy.internal.Tally;
 import dev.zerocopy.internal.TransferEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,6 +100,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    static {
+        Tally.fileTallies(transfer -> transfer.tally);
+    }
+
     private final FileChannel file;
     private final long offset;
     private final long byteCount;
@@ -131,6 +136,8 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private boolean ended;
     /** The JFR event of this transfer while a recording has it enabled, else null. */
     private TransferEvent event;
+    /** Steps, waits, times and progress: what {@link #report()} is made of besides the fields here. */
+    private final Tally tally = new Tally();
 
     private FileTransfer(FileChannel file, long offset, long byteCount, WritableByteChannel target,
             ReadableByteChannel source, FileOptions options) {
@@ -142,6 +149,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         this.chunkSize = options.chunkSize();
         this.pool = BufferPool.shared();
         this.automatic = options.mode() == FileMode.AUTO;
+        tally.progress(options.progress());
         if (automatic) {
             String reason = target != null ? FileModes.whyNotZeroCopySend(target) : FileModes.whyNotZeroCopyReceive(source);
             Calibration.PeerClass peers = target != null && reason == null ? FileModes.peerClass(target) : null;
@@ -174,7 +182,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      * @param count the number of bytes to send, or -1 for everything from {@code offset}
      *     to the end of the file as it is now
      * @param target the channel to write to
-     * @param options mode, chunk size (the timeout is for blocking drivers and is ignored here)
+     * @param options mode, chunk size and progress (the timeout is for the drivers and is ignored here)
      * @return the transfer
      * @throws IllegalArgumentException if {@code offset} is negative or past the end of the
      *     file, {@code count} is below -1, or the range extends past the end of the file (the
@@ -205,7 +213,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      * @param file a file open for writing; its position is not used or changed
      * @param offset the file position of the first byte received
      * @param count the number of bytes to receive
-     * @param options mode, chunk size (the timeout is for blocking drivers and is ignored here)
+     * @param options mode, chunk size and progress (the timeout is for the drivers and is ignored here)
      * @return the transfer
      * @throws IllegalArgumentException if {@code offset} or {@code count} is negative
      */
@@ -246,6 +254,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         boolean failed = true;
         long transferredBefore = transferred;
         long zeroCopiedBefore = zeroCopied;
+        tally.stepping();
         try {
             long moved = target != null ? sendStep() : receiveStep();
             failed = false;
@@ -253,6 +262,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
                 // Counted as they move, so a period's rate holds every byte sent in it (see Calibration).
                 Calibration.shared().moved(decision.peers(), mode, moved);
             }
+            tally.stepped(moved, transferred, byteCount);
             return moved;
         } finally {
             long zeroCopiedNow = zeroCopied - zeroCopiedBefore;
@@ -271,10 +281,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             return;
         }
         ended = true;
+        tally.ended();
         Counters.ended(isComplete());
         if (event != null) {
-            event.finish(byteCount, transferred, zeroCopied, mode.name(),
-                    fallbackCode == null ? null : fallbackCode.name(), writabilityWaits);
+            event.finish(report());
             event = null;
         }
     }
@@ -325,6 +335,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         // is full, and a blocking channel cannot wait on a selector. A blocking write of one small piece
         // parks the thread until the socket is writable, on the JDK's own poller; zero-copy then resumes.
         writabilityWaits++;
+        tally.waited();
         Counters.waited();
         return copySendStep(WRITABILITY_PIECE);
     }
@@ -418,14 +429,14 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     }
 
     private TransferException shrank(long size) {
+        tally.ended();
         return new TransferException("file shrank to " + size + " bytes, below the end of the range [" + offset
-                + ", " + (offset + byteCount) + "): " + transferred + " of " + byteCount + " bytes sent",
-                transferred, byteCount);
+                + ", " + (offset + byteCount) + "): " + transferred + " of " + byteCount + " bytes sent", report());
     }
 
     private EndOfStreamException endOfStream() {
-        return new EndOfStreamException(transferred, byteCount, "bytes (they are in the file from position "
-                + offset + ")");
+        tally.ended();
+        return new EndOfStreamException(report(), "bytes (they are in the file from position " + offset + ")");
     }
 
     private void releaseBuffer() {
@@ -541,6 +552,32 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     public FallbackCode fallbackCode() {
         return fallbackCode;
+    }
+
+    /**
+     * Returns what this transfer did: bytes moved by each mode, the mode, the fallback code
+     * and reason, steps, waits and duration. After {@link ZeroCopy#sendFile} or the
+     * adapter's {@code sendFile} returns, this is the report of the whole transfer.
+     *
+     * @return a new report as of now
+     */
+    @Override
+    public TransferReport report() {
+        return tally.report(transferred, byteCount, zeroCopied, transferred - zeroCopied, mode, fallbackCode,
+                fallbackReason);
+    }
+
+    /**
+     * Follows this transfer with {@code progress} instead of the one in its
+     * {@link FileOptions}; see {@link Transfer#progress}.
+     *
+     * @param progress how to follow the transfer, or null
+     * @return this transfer
+     */
+    @Override
+    public FileTransfer progress(Progress progress) {
+        tally.progress(progress);
+        return this;
     }
 
     @Override

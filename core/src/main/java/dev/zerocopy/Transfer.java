@@ -25,6 +25,11 @@ import java.nio.channels.WritableByteChannel;
  * (and cache per thread) a temporary direct buffer of the full size.
  * {@link FileTransfer} steps move up to 4 MiB (zero-copy) or one chunk (copy).
  *
+ * <p><b>Reports and progress.</b> A transfer counts its steps in plain fields and
+ * makes a {@link TransferReport} only when asked ({@link #report()}) or when it fails:
+ * every exception a step or a driver throws carries one. {@link #progress} lets a
+ * caller be told the bytes moved at a bounded rate.
+ *
  * <p>A transfer is not thread-safe: one driver steps it. Many transfers may
  * read the same {@link ByteView} at once, since each holds its own buffers.
  *
@@ -102,4 +107,27 @@ public interface Transfer {
      * @return one of the {@link SelectionKey} operation bits
      */
     int interestOps();
+
+    /**
+     * Returns what this transfer has done so far: bytes moved (by mode, for a file
+     * transfer), steps, steps that moved nothing, waits and time since the first step.
+     * A new immutable snapshot on every call; a transfer that is never asked makes none.
+     * The waits are those of the library's drivers; a caller that steps the transfer
+     * itself and waits for readiness on its own sees 0.
+     *
+     * @return the report as of now
+     */
+    TransferReport report();
+
+    /**
+     * Follows this transfer with {@code progress} from its next step on: its listener is
+     * told the bytes moved at the rate it sets, and a driver of this library that waits
+     * for the channel enforces its idle timeout. Replaces any progress set before; null
+     * stops following. The listener runs inside {@link #step()}; a caller that steps the
+     * transfer itself and wants an idle timeout enforces it from the listener's calls.
+     *
+     * @param progress how to follow the transfer, or null
+     * @return this transfer
+     */
+    Transfer progress(Progress progress);
 }

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * A snapshot of this process's transfer counters, which count from the start of the
  * process and only grow: the bytes file transfers moved by each mode, their fallbacks by
- * code, how many started and how they ended, and the waits for readiness of every driver.
+ * code, how many started and how they ended, the waits for readiness of every driver, and
+ * the transfers of any kind that a timeout or (in the Kotlin adapter) a cancellation ended.
  * Pool figures are per pool: {@link ViewPool#figures()}.
  *
  * <p>The counters are striped adders, updated without locks as transfers step; a snapshot
@@ -27,9 +28,13 @@ import java.util.Map;
  * @param waits the times a driver waited for a channel to become ready: the blocking loops
  *     (views, frames and files), the Kotlin adapter's selector, and a zero-copy send's
  *     writability pieces on a blocking socket
+ * @param timeouts transfers of any kind (views, frames, files) that a timeout or an idle
+ *     timeout ended, in every driver: {@link TransferTimeoutException}s thrown
+ * @param cancellations transfers of the Kotlin adapter that the cancellation of their
+ *     coroutine ended ({@code withTimeout} included)
  */
 public record TransferCounters(long zeroCopiedBytes, long copiedBytes, Map<FallbackCode, Long> fallbacks,
-        long started, long completed, long failed, long waits) {
+        long started, long completed, long failed, long waits, long timeouts, long cancellations) {
 
     /**
      * Creates a snapshot; {@link #snapshot()} takes the process's own.
@@ -41,6 +46,8 @@ public record TransferCounters(long zeroCopiedBytes, long copiedBytes, Map<Fallb
      * @param completed file transfers completed
      * @param failed file transfers that ended incomplete
      * @param waits waits for readiness
+     * @param timeouts transfers ended by a timeout
+     * @param cancellations adapter transfers ended by cancellation
      * @throws IllegalArgumentException if {@code fallbacks} lacks a code
      */
     public TransferCounters {
@@ -68,7 +75,7 @@ public record TransferCounters(long zeroCopiedBytes, long copiedBytes, Map<Fallb
         // without having started.
         long started = Counters.started();
         return new TransferCounters(Counters.zeroCopied(), Counters.copied(), fallbacks, started, completed, failed,
-                Counters.waits());
+                Counters.waits(), Counters.timeouts(), Counters.cancellations());
     }
 
     /**

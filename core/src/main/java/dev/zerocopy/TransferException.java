@@ -5,7 +5,7 @@ import java.io.IOException;
 /**
  * Signals that a channel failed part way through a transfer: the peer reset the
  * connection, another thread closed the channel, a file could not be read or
- * written. The channel's own exception is the {@linkplain #getCause() cause}, so
+ * written. {@link #report()} says how far the transfer got. The channel's own exception is the {@linkplain #getCause() cause}, so
  * its type stays there to test (a {@link java.net.SocketException} "Connection
  * reset", an {@link java.nio.channels.AsynchronousCloseException}); this one adds
  * how far the transfer got. What a partial transfer leaves behind is as
@@ -22,10 +22,8 @@ public final class TransferException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The bytes moved before the failure. */
-    private final long transferred;
-    /** The bytes the transfer was to move. */
-    private final long byteCount;
+    /** The transfer's counts (not serialized: a deserialized exception keeps only its message) when it failed. */
+    private final transient TransferReport report;
 
     /**
      * Creates the exception for a transfer of {@code byteCount} bytes whose channel
@@ -37,33 +35,53 @@ public final class TransferException extends IOException {
      * @param cause the channel's exception
      */
     public TransferException(long transferred, long byteCount, String what, IOException cause) {
-        super("failed after " + transferred + " of " + byteCount + " " + what + ": " + cause, cause);
-        this.transferred = transferred;
-        this.byteCount = byteCount;
-    }
-
-    /** Creates the exception for a failure found by the transfer itself, such as a file that shrank. */
-    TransferException(String message, long transferred, long byteCount) {
-        super(message);
-        this.transferred = transferred;
-        this.byteCount = byteCount;
+        this(TransferReport.of(transferred, byteCount), what, cause);
     }
 
     /**
-     * Returns the number of bytes moved before the failure.
+     * Creates the exception for a transfer whose channel failed when its counts were as
+     * {@code report} says.
+     *
+     * @param report the transfer's report when it failed
+     * @param what what the bytes were, for the message ("bytes sent", "frame header bytes received")
+     * @param cause the channel's exception
+     */
+    public TransferException(TransferReport report, String what, IOException cause) {
+        super("failed after " + report.transferred() + " of " + report.byteCount() + " " + what + ": " + cause, cause);
+        this.report = report;
+    }
+
+    /** Creates the exception for a failure found by the transfer itself, such as a file that shrank. */
+    TransferException(String message, TransferReport report) {
+        super(message);
+        this.report = report;
+    }
+
+    /**
+     * Returns the report of the transfer at the moment it failed: bytes moved (by mode,
+     * for a file transfer), steps, waits and duration.
+     *
+     * @return the report
+     */
+    public TransferReport report() {
+        return report;
+    }
+
+    /**
+     * Returns the number of bytes moved before the failure: {@code report().transferred()}.
      *
      * @return bytes moved
      */
     public long transferred() {
-        return transferred;
+        return report.transferred();
     }
 
     /**
-     * Returns the number of bytes the transfer was to move.
+     * Returns the number of bytes the transfer was to move: {@code report().byteCount()}.
      *
      * @return bytes expected
      */
     public long byteCount() {
-        return byteCount;
+        return report.byteCount();
     }
 }

@@ -63,6 +63,14 @@ import java.util.List;
  * interrupting one that waits for readiness throws
  * {@link java.io.InterruptedIOException} and leaves the channel open.
  *
+ * <p><b>Reports and progress.</b> A file transfer returns its {@link FileTransfer},
+ * whose {@link FileTransfer#report()} says what happened; every exception a call throws
+ * carries the {@link TransferReport} of the moment it failed. A {@link Progress} (in
+ * {@link FileOptions#withProgress} for files, or the overloads that take one) tells the
+ * caller the bytes moved at a bounded rate, and its idle timeout ends a transfer that
+ * moves nothing for that long, however long the whole transfer takes: a slow peer that
+ * keeps reading is served, a stalled one is cut.
+ *
  * <p>All methods are thread-safe in the sense that they keep no shared state;
  * two threads must not send on (or receive from) one channel at once, as with
  * any stream.
@@ -134,6 +142,27 @@ public final class ZeroCopy {
     }
 
     /**
+     * Sends the views one after another, as {@link #sendFrom(WritableByteChannel, List)}
+     * does, told of the bytes sent at the rate {@code progress} sets and ended by its idle
+     * timeout if no byte goes out for that long; a blocking channel is closed if the
+     * timeout or the idle timeout expires (see the class doc).
+     *
+     * @param target the channel to write to
+     * @param views the views to send, in order
+     * @param timeout how long the whole send may take, or null for no limit
+     * @param progress how to follow the send, or null
+     * @return the bytes sent, always the sum of the views' sizes
+     * @throws TransferTimeoutException if the timeout or the idle timeout expires first; its
+     *     report counts the bytes sent
+     * @throws IOException if the channel fails; some bytes may have been sent
+     */
+    public static long sendFrom(WritableByteChannel target, List<ByteView> views, Duration timeout,
+            Progress progress) throws IOException {
+        return Blocking.complete(Transfer.send(target, views.toArray(ByteView[]::new)).progress(progress), target,
+                deadline(timeout), "bytes sent");
+    }
+
+    /**
      * Fills {@code view} with exactly {@code view.size()} bytes from {@code source},
      * looping over partial reads. The receiver must know the size in advance, as in
      * the recipe; when it does not, send a frame ({@link Frames}).
@@ -167,6 +196,28 @@ public final class ZeroCopy {
      */
     public static long recvInto(ReadableByteChannel source, ByteView view, Duration timeout) throws IOException {
         return Blocking.complete(new ViewReceiver(source, view), source, Deadline.after(timeout), "bytes received");
+    }
+
+    /**
+     * Fills {@code view} from {@code source}, told of the bytes received at the rate
+     * {@code progress} sets and ended by its idle timeout if no byte arrives for that long;
+     * a blocking channel is closed if the timeout or the idle timeout expires.
+     *
+     * @param source the channel to read from
+     * @param view a writable view to fill from its start
+     * @param timeout how long the whole receive may take, or null for no limit
+     * @param progress how to follow the receive, or null
+     * @return the bytes received, always {@code view.size()}
+     * @throws TransferTimeoutException if the timeout or the idle timeout expires first; its
+     *     report counts the bytes received, which are at the start of the view
+     * @throws EndOfStreamException if the stream ends first
+     * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
+     * @throws IOException if the channel fails
+     */
+    public static long recvInto(ReadableByteChannel source, ByteView view, Duration timeout, Progress progress)
+            throws IOException {
+        return Blocking.complete(new ViewReceiver(source, view).progress(progress), source, deadline(timeout),
+                "bytes received");
     }
 
     /**
@@ -348,7 +399,11 @@ public final class ZeroCopy {
     }
 
     private static Deadline deadline(FileOptions options) {
-        return options.timeout() == null ? Deadline.NONE : Deadline.after(options.timeout());
+        return deadline(options.timeout());
+    }
+
+    private static Deadline deadline(Duration timeout) {
+        return timeout == null ? Deadline.NONE : Deadline.after(timeout);
     }
 
     private static ByteBuffer writableBuffer(ByteView view) {

@@ -92,7 +92,7 @@ final class TransferCountersTest {
     void aSnapshotHasEveryCodeAndRejectsOneWithout() {
         assertEquals(FallbackCode.values().length, TransferCounters.snapshot().fallbacks().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                new TransferCounters(0, 0, Map.of(FallbackCode.FORCED_COPY, 1L), 0, 0, 0, 0));
+                new TransferCounters(0, 0, Map.of(FallbackCode.FORCED_COPY, 1L), 0, 0, 0, 0, 0, 0));
         assertTrue(e.getMessage().startsWith("fallbacks has 1 of " + FallbackCode.values().length + " codes"),
                 e.getMessage());
     }

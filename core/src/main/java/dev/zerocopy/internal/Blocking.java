@@ -2,6 +2,7 @@ package dev.zerocopy.internal;
 
 import dev.zerocopy.FileTransfer;
 import dev.zerocopy.Transfer;
+import dev.zerocopy.TransferReport;
 import dev.zerocopy.TransferTimeoutException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +13,8 @@ import java.nio.channels.SelectionKey;
 /**
  * Drives transfers to completion on the calling thread, waiting for readiness between steps.
  *
- * <p>A deadline on a non-blocking channel bounds the waits. On a blocking selectable
+ * <p>A deadline on a non-blocking channel bounds the waits, and so does the idle timeout of
+ * a transfer's {@link dev.zerocopy.Progress}, counted from its last step that moved bytes. On a blocking selectable
  * channel nothing can cut a blocked call short but closing the channel, so a
  * {@link Watchdog} closes it when the deadline passes, and the call reports the timeout
  * with its counts; a blocking channel is therefore always closed after a timeout.
@@ -21,6 +23,8 @@ public final class Blocking {
 
     /** Added to a timeout's description when the deadline closed a blocking channel. */
     private static final String CLOSED = " (the blocking channel was closed at the deadline)";
+    /** Added to an idle timeout's description when it closed a blocking channel. */
+    private static final String CLOSED_IDLE = " (the blocking channel was closed at the idle timeout)";
 
     private Blocking() {
     }
@@ -38,11 +42,13 @@ public final class Blocking {
         if (transfer.isComplete()) {
             return 0;
         }
-        Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline);
+        Tally tally = Tally.of(transfer);
+        Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline, tally);
         // A file transfer records its own event, across every driver.
         TransferEvent event = transfer instanceof FileTransfer ? null
                 : Jfr.start(transfer.interestOps() == SelectionKey.OP_WRITE ? "send" : "recv");
         ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline);
+        wait.idle(tally);
         try (wait) {
             while (!transfer.isComplete()) {
                 boolean inTime;
@@ -50,28 +56,33 @@ public final class Blocking {
                     wait.progressed();
                     // A transfer that keeps moving must still end at its deadline.
                     inTime = transfer.isComplete() || deadline.remainingNanos() > 0;
+                } else if (transfer.isComplete()) {
+                    inTime = true;
                 } else {
-                    inTime = transfer.isComplete() || wait.await(transfer.transferred());
+                    if (tally != null) {
+                        tally.waited();
+                    }
+                    inTime = wait.await(transfer.transferred());
                 }
                 if (!inTime) {
                     watchdog.fire();
-                    throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, null);
+                    throw timeout(deadline, transfer, what, watchdog, null);
                 }
             }
         } catch (IOException failed) {
             if (watchdog.fired() && !(failed instanceof TransferTimeoutException)) {
-                throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, failed);
+                throw timeout(deadline, transfer, what, watchdog, failed);
             }
             throw Failures.withCounts(transfer, what, failed);
         } finally {
             watchdog.close();
             if (event != null) {
-                event.finish(transfer.byteCount(), transfer.transferred(), 0, null, null, wait.waits());
+                event.finish(transfer.report());
             }
         }
         if (watchdog.fired()) {
             // The deadline closed the channel just as the last step completed the transfer.
-            throw timeout(deadline, transfer.transferred(), transfer.byteCount(), what, watchdog, null);
+            throw timeout(deadline, transfer, what, watchdog, null);
         }
         return transfer.transferred() - start;
     }
@@ -92,18 +103,19 @@ public final class Blocking {
                 int read = ViewReceiver.readCapped(source, buffer);
                 if (read != 0) {
                     if (watchdog.fired()) {
-                        throw timeout(deadline, Math.max(0, read), want, "bytes received", watchdog, null);
+                        throw timeout(deadline, TransferReport.of(Math.max(0, read), want), "bytes received",
+                                watchdog, null);
                     }
                     return read;
                 }
                 if (!wait.await(0)) {
                     watchdog.fire();
-                    throw timeout(deadline, 0, want, "bytes received", watchdog, null);
+                    throw timeout(deadline, TransferReport.of(0, want), "bytes received", watchdog, null);
                 }
             }
         } catch (IOException failed) {
             if (watchdog.fired() && !(failed instanceof TransferTimeoutException)) {
-                throw timeout(deadline, 0, want, "bytes received", watchdog, failed);
+                throw timeout(deadline, TransferReport.of(0, want), "bytes received", watchdog, failed);
             }
             throw Failures.withCounts(0, want, "bytes received", failed);
         } finally {
@@ -111,10 +123,32 @@ public final class Blocking {
         }
     }
 
-    private static TransferTimeoutException timeout(Deadline deadline, long transferred, long byteCount,
-            String what, Watchdog watchdog, IOException cause) {
-        TransferTimeoutException timeout = new TransferTimeoutException(deadline.timeoutMillis(), transferred,
-                byteCount, watchdog.fired() ? what + CLOSED : what);
+    /**
+     * The timeout of {@code transfer}: its deadline's, or, if the deadline has not passed, its
+     * idle timeout's. Counted once in the process counters.
+     */
+    private static TransferTimeoutException timeout(Deadline deadline, Transfer transfer, String what,
+            Watchdog watchdog, IOException cause) {
+        Tally tally = Tally.of(transfer);
+        if (tally != null) {
+            tally.ended();
+        }
+        TransferReport report = transfer.report();
+        if (tally != null && tally.idles() && deadline.remainingNanos() > 0) {
+            Counters.timedOut();
+            TransferTimeoutException idle = new TransferTimeoutException("no progress for "
+                    + tally.idleTimeoutMillis() + " ms (the idle timeout) after " + report.transferred() + " of "
+                    + report.byteCount() + " " + (watchdog.fired() ? what + CLOSED_IDLE : what), report);
+            return cause == null ? idle : (TransferTimeoutException) idle.initCause(cause);
+        }
+        return timeout(deadline, report, what, watchdog, cause);
+    }
+
+    private static TransferTimeoutException timeout(Deadline deadline, TransferReport report, String what,
+            Watchdog watchdog, IOException cause) {
+        Counters.timedOut();
+        TransferTimeoutException timeout = new TransferTimeoutException(deadline.timeoutMillis(), report,
+                watchdog.fired() ? what + CLOSED : what);
         if (cause != null) {
             timeout.initCause(cause);
         }

@@ -16,6 +16,8 @@ public final class Counters {
     private static final LongAdder COMPLETED = new LongAdder();
     private static final LongAdder FAILED = new LongAdder();
     private static final LongAdder WAITS = new LongAdder();
+    private static final LongAdder TIMEOUTS = new LongAdder();
+    private static final LongAdder CANCELLATIONS = new LongAdder();
     private static final FallbackCode[] CODES = FallbackCode.values();
     private static final LongAdder[] FALLBACKS = new LongAdder[CODES.length];
 
@@ -59,6 +61,24 @@ public final class Counters {
     /** Counts one wait for a channel's readiness (or, on a blocking channel, for writability). */
     public static void waited() {
         WAITS.increment();
+    }
+
+    /** Counts a transfer that ended with a timeout (its deadline or its idle timeout), in any driver. */
+    public static void timedOut() {
+        TIMEOUTS.increment();
+    }
+
+    /** Counts a transfer of the Kotlin adapter that its coroutine's cancellation ended. */
+    public static void cancelled() {
+        CANCELLATIONS.increment();
+    }
+
+    public static long timeouts() {
+        return TIMEOUTS.sum();
+    }
+
+    public static long cancellations() {
+        return CANCELLATIONS.sum();
     }
 
     public static long zeroCopied() {

@@ -25,15 +25,26 @@ public final class Failures {
      * @param what what the bytes are, for the message ("bytes sent")
      */
     public static IOException withCounts(Transfer transfer, String what, IOException failure) {
-        return withCounts(transfer.transferred(), transfer.byteCount(), what, failure);
+        if (hasCounts(failure)) {
+            return failure;
+        }
+        Tally tally = Tally.of(transfer);
+        if (tally != null) {
+            tally.ended();
+        }
+        return new TransferException(transfer.report(), what, failure);
     }
 
     /** As {@link #withCounts(Transfer, String, IOException)}, for a call that is not a {@link Transfer}. */
     public static IOException withCounts(long transferred, long byteCount, String what, IOException failure) {
-        if (failure instanceof TransferException || failure instanceof EndOfStreamException
-                || failure instanceof InterruptedIOException) { // TransferTimeoutException is one
+        if (hasCounts(failure)) {
             return failure;
         }
         return new TransferException(transferred, byteCount, what, failure);
+    }
+
+    private static boolean hasCounts(IOException failure) {
+        return failure instanceof TransferException || failure instanceof EndOfStreamException
+                || failure instanceof InterruptedIOException; // TransferTimeoutException is one
     }
 }

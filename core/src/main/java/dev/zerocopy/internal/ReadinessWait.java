@@ -34,6 +34,8 @@ public final class ReadinessWait implements Closeable {
     private Poller.Registration registration;
     private long pauseNanos = MIN_PAUSE_NANOS;
     private long waits;
+    /** The transfer whose idle timeout also bounds the waits, or null. */
+    private Tally idle;
 
     public ReadinessWait(Channel channel, int interestOps, Deadline deadline) {
         this.channel = channel;
@@ -45,20 +47,30 @@ public final class ReadinessWait implements Closeable {
         return deadline;
     }
 
+    /** Bounds the waits by the idle timeout of the transfer {@code idle} counts, too. */
+    public void idle(Tally idle) {
+        this.idle = idle != null && idle.idles() ? idle : null;
+    }
+
+    private long remainingNanos() {
+        long remaining = deadline.remainingNanos();
+        return idle == null ? remaining : Math.min(remaining, idle.idleRemainingNanos());
+    }
+
     /** Forgets the pauses so far: the last step moved bytes. */
     public void progressed() {
         pauseNanos = MIN_PAUSE_NANOS;
     }
 
     /**
-     * Waits until the channel may be ready or the deadline passes.
+     * Waits until the channel may be ready or the deadline (or the idle timeout) passes.
      *
-     * @return {@code false} if the deadline passed, {@code true} otherwise
+     * @return {@code false} if the deadline or the idle timeout passed, {@code true} otherwise
      * @throws InterruptedIOException if the thread is interrupted (its interrupt status stays set)
      * @throws java.nio.channels.ClosedChannelException if the channel was closed by another thread
      */
     public boolean await(long transferred) throws IOException {
-        long remaining = deadline.remainingNanos();
+        long remaining = remainingNanos();
         if (remaining <= 0) {
             return false;
         }
@@ -72,7 +84,7 @@ public final class ReadinessWait implements Closeable {
             while (!registration.ready()) {
                 LockSupport.parkNanos(this, Math.min(MAX_PARK_NANOS, remaining));
                 checkInterruptAndClose(transferred);
-                remaining = deadline.remainingNanos();
+                remaining = remainingNanos();
                 if (remaining <= 0) {
                     return false;
                 }

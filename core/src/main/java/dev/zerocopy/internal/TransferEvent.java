@@ -1,5 +1,6 @@
 package dev.zerocopy.internal;
 
+import dev.zerocopy.TransferReport;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -50,7 +51,7 @@ public final class TransferEvent extends Event {
     long zeroCopied;
 
     @Label("Copied")
-    @Description("The bytes moved through user space")
+    @Description("The bytes a file transfer moved through user space")
     @DataAmount
     long copied;
 
@@ -61,6 +62,14 @@ public final class TransferEvent extends Event {
     @Label("Fallback Code")
     @Description("Why a file transfer ran the copy loop (a FallbackCode), or empty")
     String fallbackCode;
+
+    @Label("Steps")
+    @Description("The read or write calls made")
+    long steps;
+
+    @Label("Zero Returns")
+    @Description("The steps that moved nothing")
+    long zeroReturns;
 
     @Label("Waits")
     @Description("The waits for readiness or writability during the transfer, where the driver counts them")
@@ -92,19 +101,20 @@ public final class TransferEvent extends Event {
         static final EventType TYPE = EventType.getEventType(TransferEvent.class);
     }
 
-    /** Ends the event and commits it with these figures if it lasted past the threshold. */
-    public void finish(long byteCount, long transferred, long zeroCopied, String mode, String fallbackCode,
-            long waits) {
+    /** Ends the event and commits it with the figures of {@code report} if it lasted past the threshold. */
+    public void finish(TransferReport report) {
         end();
         if (shouldCommit()) {
-            this.byteCount = byteCount;
-            this.transferred = transferred;
-            this.zeroCopied = zeroCopied;
-            this.copied = transferred - zeroCopied;
-            this.mode = mode;
-            this.fallbackCode = fallbackCode;
-            this.waits = waits;
-            this.completed = transferred == byteCount;
+            this.byteCount = report.byteCount();
+            this.transferred = report.transferred();
+            this.zeroCopied = report.zeroCopied();
+            this.copied = report.copied();
+            this.mode = report.mode() == null ? null : report.mode().name();
+            this.fallbackCode = report.fallbackCode() == null ? null : report.fallbackCode().name();
+            this.steps = report.steps();
+            this.zeroReturns = report.zeroReturns();
+            this.waits = report.waits();
+            this.completed = report.isComplete();
             commit();
         }
     }

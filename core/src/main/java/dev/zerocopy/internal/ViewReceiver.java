@@ -2,7 +2,9 @@ package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.EndOfStreamException;
+import dev.zerocopy.Progress;
 import dev.zerocopy.Transfer;
+import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -23,6 +25,7 @@ public final class ViewReceiver implements Transfer {
     /** Index of the buffer being filled. */
     private int current;
     private long transferred;
+    final Tally tally = new Tally();
 
     /**
      * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
@@ -49,12 +52,32 @@ public final class ViewReceiver implements Transfer {
         if (current == buffers.length) {
             return 0;
         }
-        int read = readCapped(source, buffers[current]);
+        tally.stepping();
+        int read;
+        try {
+            read = readCapped(source, buffers[current]);
+        } catch (IOException | RuntimeException failed) {
+            tally.ended();
+            throw failed;
+        }
         if (read < 0) {
-            throw new EndOfStreamException(transferred, byteCount, what);
+            tally.ended();
+            throw new EndOfStreamException(report(), what);
         }
         transferred += read;
+        tally.stepped(read, transferred, byteCount);
         return read;
+    }
+
+    @Override
+    public TransferReport report() {
+        return tally.report(transferred, byteCount);
+    }
+
+    @Override
+    public Transfer progress(Progress progress) {
+        tally.progress(progress);
+        return this;
     }
 
     /** One read of at most {@link Chunking#MAX_BYTES_PER_CALL} bytes; the buffer's limit is restored. */

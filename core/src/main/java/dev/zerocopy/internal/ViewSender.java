@@ -1,7 +1,9 @@
 package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
+import dev.zerocopy.Progress;
 import dev.zerocopy.Transfer;
+import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -24,6 +26,7 @@ public final class ViewSender implements Transfer {
     private long transferred;
     /** Index of the first buffer that may still have bytes to send. */
     private int first;
+    final Tally tally = new Tally();
 
     public ViewSender(WritableByteChannel target, ByteView... views) {
         this.target = Objects.requireNonNull(target, "target");
@@ -48,9 +51,28 @@ public final class ViewSender implements Transfer {
         if (first == buffers.length) {
             return 0;
         }
-        long written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
+        tally.stepping();
+        long written;
+        try {
+            written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
+        } catch (IOException | RuntimeException failed) {
+            tally.ended();
+            throw failed;
+        }
         transferred += written;
+        tally.stepped(written, transferred, byteCount);
         return written;
+    }
+
+    @Override
+    public TransferReport report() {
+        return tally.report(transferred, byteCount);
+    }
+
+    @Override
+    public Transfer progress(Progress progress) {
+        tally.progress(progress);
+        return this;
     }
 
     private long writeOne() throws IOException {

@@ -30,12 +30,48 @@ public final class Watchdog implements AutoCloseable {
 
     private final Channel channel;
     private final boolean sending;
+    private Deadline deadline;
+    private Tally idle;
     private int state = ARMED;
     private ScheduledFuture<?> timer;
 
     private Watchdog(Channel channel, boolean sending) {
         this.channel = channel;
         this.sending = sending;
+    }
+
+    /**
+     * Arms a watchdog as {@link #arm(Channel, int, Deadline)} does that also closes the channel
+     * once the transfer counted by {@code idle} has moved nothing for its idle timeout (if it
+     * has one). It wakes at most once per idle timeout, not per step.
+     */
+    public static Watchdog arm(Channel channel, int interestOps, Deadline deadline, Tally idle) {
+        if (idle == null || !idle.idles()) {
+            return arm(channel, interestOps, deadline);
+        }
+        if (!(channel instanceof SelectableChannel selectable) || !selectable.isBlocking()) {
+            return NONE;
+        }
+        Watchdog watchdog = new Watchdog(channel, interestOps == SelectionKey.OP_WRITE);
+        watchdog.deadline = deadline;
+        watchdog.idle = idle;
+        synchronized (watchdog) {
+            watchdog.check();
+        }
+        return watchdog;
+    }
+
+    /** Fires if the deadline passed or the transfer idled too long; else looks again when one may have. */
+    private synchronized void check() {
+        if (state != ARMED) {
+            return;
+        }
+        long wait = Math.min(deadline.remainingNanos(), idle.idleRemainingNanos());
+        if (wait <= 0) {
+            fire();
+        } else {
+            timer = Timer.EXECUTOR.schedule(this::check, wait, TimeUnit.NANOSECONDS);
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
+import dev.zerocopy.Progress
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.Failures
@@ -22,6 +23,7 @@ import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
+import java.time.Duration
 
 // The copy path: the same operations as on a Socket, for code that holds Ktor's
 // ByteWriteChannel or ByteReadChannel (a TLS socket's, a socket whose channels are
@@ -42,13 +44,22 @@ import java.nio.file.StandardOpenOption
  * peer a partial message: the channel is marked broken and later sends through the
  * adapter on it throw an IOException. That includes a send cancelled in its final flush,
  * after every byte was handed to Ktor, since the caller cannot know how much the peer
- * will see. A channel that closes or fails while the call waits in it ends the call with
- * an IOException naming the bytes moved.
+ * will see. A cancelled call throws [TransferCancellationException], whose report counts
+ * the bytes handed to Ktor. A channel that closes or fails while the call waits in it ends
+ * the call with an IOException naming the bytes moved.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * channel stays open (but broken for sending, as after a cancellation).
  *
  * @return the bytes sent, always `view.size()`
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
  */
-public suspend fun ByteWriteChannel.sendFrom(view: ByteView): Long = sendFrom(listOf(view))
+public suspend fun ByteWriteChannel.sendFrom(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long =
+    sendFrom(listOf(view), timeout, progress)
 
 /**
  * Sends [views] one after another as one stream of bytes and flushes the channel.
@@ -59,16 +70,28 @@ public suspend fun ByteWriteChannel.sendFrom(view: ByteView): Long = sendFrom(li
  * peer a partial message: the channel is marked broken and later sends through the
  * adapter on it throw an IOException. That includes a send cancelled in its final flush,
  * after every byte was handed to Ktor, since the caller cannot know how much the peer
- * will see. A channel that closes or fails while the call waits in it ends the call with
- * an IOException naming the bytes moved.
+ * will see. A cancelled call throws [TransferCancellationException], whose report counts
+ * the bytes handed to Ktor. A channel that closes or fails while the call waits in it ends
+ * the call with an IOException naming the bytes moved.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * channel stays open (but broken for sending, as after a cancellation).
  *
  * @return the bytes sent, always the sum of the views' sizes
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws java.io.IOException if the channel is closed or failed, or an earlier send on it broke
  */
-public suspend fun ByteWriteChannel.sendFrom(views: List<ByteView>): Long {
+public suspend fun ByteWriteChannel.sendFrom(
+    views: List<ByteView>,
+    timeout: Duration? = null,
+    progress: Progress? = null,
+): Long {
     checkNotBroken(this)
     val sink = KtorSink(this, "Ktor's write channel")
-    return sink.drive(Transfer.send(sink, *views.toTypedArray()))
+    return sink.drive(Transfer.send(sink, *views.toTypedArray()).progress(progress), timeout)
 }
 
 /**
@@ -95,8 +118,9 @@ public suspend fun ByteWriteChannel.sendFrame(payload: ByteView): Long =
  * this channel with the pooled copy loop, and flushes it. Positional: the file
  * channel's position is not used or changed. There is no zero-copy into a Ktor
  * channel, so `AUTO` and `ZERO_COPY` both run the copy loop, and the result's
- * [FileTransfer.fallbackReason] says why; the options' timeout is ignored (use
- * `withTimeout`).
+ * [FileTransfer.fallbackReason] says why. The options' timeout bounds the whole call and
+ * their progress follows it (see [dev.zerocopy.Progress]): either timeout ends the call with
+ * a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes sent.
  *
  * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
  * and so under `withTimeout`; cancellation is not checked when the call does not
@@ -152,7 +176,7 @@ internal suspend fun ByteWriteChannel.sendFile(
     checkNotBroken(this)
     val sink = KtorSink(this, description)
     return FileTransfer.send(file, offset, count, sink, copyOnly(options)).use { transfer ->
-        sink.drive(transfer)
+        sink.drive(transfer, options.timeout())
         transfer
     }
 }
@@ -163,18 +187,26 @@ internal suspend fun ByteWriteChannel.sendFile(
  * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
  * and so under `withTimeout`; cancellation is not checked when the call does not
  * suspend. If cancelled, the bytes that arrived are at the start of the view and the
- * channel stays usable for further receives. A channel that closes or fails while the
- * call waits in it ends the call with an IOException naming the bytes moved.
+ * channel stays usable for further receives; the [TransferCancellationException] thrown
+ * counts them. A channel that closes or fails while the call waits in it ends the call
+ * with an IOException naming the bytes moved.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * channel stays open.
  *
  * @return the bytes received, always `view.size()`
  * @throws EndOfStreamException if the channel ends first; the bytes that arrived are
  *   at the start of the view
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
  * @throws java.io.IOException if the channel failed
  */
-public suspend fun ByteReadChannel.recvInto(view: ByteView): Long {
+public suspend fun ByteReadChannel.recvInto(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long {
     val source = KtorSource(this, "Ktor's read channel")
-    return source.drive(Transfer.receive(source, view))
+    return source.drive(Transfer.receive(source, view).progress(progress), timeout)
 }
 
 /**
@@ -301,7 +333,8 @@ private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
 /**
  * Receives exactly [count] bytes from this channel into [file] from [offset] on,
  * with the pooled copy loop; the file grows as needed. Positional: the file
- * channel's position is not used or changed.
+ * channel's position is not used or changed. The options' timeout bounds the whole call
+ * and their progress follows it, as for [sendFile].
  *
  * Cancellation: cancellable while suspended in Ktor's channel (flush or awaitContent),
  * and so under `withTimeout`; cancellation is not checked when the call does not
@@ -331,7 +364,7 @@ internal suspend fun ByteReadChannel.recvFile(
 ): FileTransfer {
     val source = KtorSource(this, description)
     return FileTransfer.receive(source, file, offset, count, copyOnly(options)).use { transfer ->
-        source.drive(transfer)
+        source.drive(transfer, options.timeout())
         transfer
     }
 }

@@ -3,6 +3,7 @@ package dev.zerocopy.ktor
 import dev.zerocopy.ByteView
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
+import dev.zerocopy.Progress
 import dev.zerocopy.ViewPool
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
@@ -19,6 +20,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.async
 import java.nio.channels.FileChannel
 import java.nio.file.Path
+import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import java.util.function.IntFunction
 
@@ -40,6 +42,13 @@ import java.util.function.IntFunction
  * and the socket usable for further receives; a send cancelled after some bytes went
  * out marks the socket broken, so later sends on it fail with an IOException; a socket
  * (or pooled view) that arrives after its future was cancelled is closed.
+ *
+ * Counts: a cancelled future carries none. To learn how far an operation got when it
+ * runs out of time, give it its own `timeout` (or the file options' timeout) instead of
+ * `orTimeout`: the future then completes exceptionally with a
+ * [dev.zerocopy.TransferTimeoutException] whose `report()` counts the bytes moved, and so
+ * does every other failure of a transfer. A [Progress] follows the operation as in the
+ * suspending functions; its listener runs on a [Dispatchers.Default] thread.
  *
  * Operations started here on one socket run one after another per direction (receives,
  * sends, accepts), in the order they were started: a receive started right after a
@@ -143,31 +152,49 @@ public object SocketFutures {
         start(Lane.ACCEPT, server) { server.accept() }
 
     /**
-     * Sends every byte of [view] to [socket]; see [Socket.sendFrom].
+     * Sends every byte of [view] to [socket], within [timeout] (null: none) and followed
+     * by [progress] (null: none); see [Socket.sendFrom].
      *
      * @return a future of the bytes sent, always `view.size()`
      */
     @JvmStatic
-    public fun sendFrom(socket: Socket, view: ByteView): CompletableFuture<Long> =
-        start(Lane.SEND, socket) { socket.sendFrom(view) }
+    @JvmOverloads
+    public fun sendFrom(
+        socket: Socket,
+        view: ByteView,
+        timeout: Duration? = null,
+        progress: Progress? = null,
+    ): CompletableFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(view, timeout, progress) }
 
     /**
-     * Sends [views] one after another as one stream; see [Socket.sendFrom].
+     * Sends [views] one after another as one stream, within [timeout] (null: none) and
+     * followed by [progress] (null: none); see [Socket.sendFrom].
      *
      * @return a future of the bytes sent
      */
     @JvmStatic
-    public fun sendFrom(socket: Socket, views: List<ByteView>): CompletableFuture<Long> =
-        start(Lane.SEND, socket) { socket.sendFrom(views) }
+    @JvmOverloads
+    public fun sendFrom(
+        socket: Socket,
+        views: List<ByteView>,
+        timeout: Duration? = null,
+        progress: Progress? = null,
+    ): CompletableFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(views, timeout, progress) }
 
     /**
-     * Fills [view] from [socket]; see [Socket.recvInto].
+     * Fills [view] from [socket], within [timeout] (null: none) and followed by
+     * [progress] (null: none); see [Socket.recvInto].
      *
      * @return a future of the bytes received, always `view.size()`
      */
     @JvmStatic
-    public fun recvInto(socket: Socket, view: ByteView): CompletableFuture<Long> =
-        start(Lane.RECV, socket) { socket.recvInto(view) }
+    @JvmOverloads
+    public fun recvInto(
+        socket: Socket,
+        view: ByteView,
+        timeout: Duration? = null,
+        progress: Progress? = null,
+    ): CompletableFuture<Long> = start(Lane.RECV, socket) { socket.recvInto(view, timeout, progress) }
 
     /**
      * Receives what one read gives into the start of [view]; see [Socket.recvSome].

@@ -5,6 +5,7 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Frames
+import dev.zerocopy.Progress
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.Failures
@@ -26,6 +27,7 @@ import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
+import java.time.Duration
 
 // Every function here drives a core Transfer on the socket's own NIO channel and
 // suspends on the socket's SelectorManager when the channel would block: no thread
@@ -43,7 +45,9 @@ import java.nio.file.StandardOpenOption
 // The check runs when a call starts: opening Ktor's channel while an adapter call is
 // under way is not caught, and Ktor's TLS socket keeps no record to check at all.
 //
-// Each function states its cancellation contract in its KDoc.
+// Each function states its cancellation contract in its KDoc. A call cancelled while it
+// moves bytes throws a TransferCancellationException carrying the transfer's report, so
+// code that catches it inside the cancelled coroutine learns the counts.
 // A socket that fails or is closed during a call (a peer reset, say) ends it with a
 // dev.zerocopy.TransferException that names the bytes moved and expected and keeps
 // Ktor's or the JDK's exception as its cause.
@@ -55,13 +59,22 @@ import java.nio.file.StandardOpenOption
  * Cancellation: cancellable while suspended waiting for the socket, and so under
  * `withTimeout`; cancellation is not checked when the call does not suspend. A send
  * cancelled after some of its bytes went out has left the peer a partial message: the
- * socket is marked broken and later sends on it throw an IOException. Closing the socket
- * while the call is suspended ends it with an IOException naming the bytes sent.
+ * socket is marked broken and later sends on it throw an IOException. A cancelled call
+ * throws [TransferCancellationException], whose report counts the bytes sent. Closing the
+ * socket while the call is suspended ends it with an IOException naming the bytes sent.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * socket stays open (a send that moved some bytes marks it broken, as a cancellation does).
  *
  * @return the bytes sent, always `view.size()`
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view))
+public suspend fun Socket.sendFrom(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long =
+    sendFrom(listOf(view), timeout, progress)
 
 /**
  * Sends [views] one after another as one stream of bytes, with as few gathering
@@ -70,16 +83,25 @@ public suspend fun Socket.sendFrom(view: ByteView): Long = sendFrom(listOf(view)
  * Cancellation: cancellable while suspended waiting for the socket, and so under
  * `withTimeout`; cancellation is not checked when the call does not suspend. A send
  * cancelled after some of its bytes went out has left the peer a partial message: the
- * socket is marked broken and later sends on it throw an IOException. Closing the socket
- * while the call is suspended ends it with an IOException naming the bytes sent.
+ * socket is marked broken and later sends on it throw an IOException. A cancelled call
+ * throws [TransferCancellationException], whose report counts the bytes sent. Closing the
+ * socket while the call is suspended ends it with an IOException naming the bytes sent.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * socket stays open (a send that moved some bytes marks it broken, as a cancellation does).
  *
  * @return the bytes sent, always the sum of the views' sizes
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
-    val side = nioSideOf(this, SelectInterest.WRITE) ?: return fallbackWriteChannel(this).sendFrom(views)
+public suspend fun Socket.sendFrom(views: List<ByteView>, timeout: Duration? = null, progress: Progress? = null): Long {
+    val side = nioSideOf(this, SelectInterest.WRITE)
+        ?: return fallbackWriteChannel(this).sendFrom(views, timeout, progress)
     checkNotBroken(this)
-    return drive(this, side, Transfer.send(side.channel, *views.toTypedArray()))
+    return drive(this, side, Transfer.send(side.channel, *views.toTypedArray()).progress(progress), timeout)
 }
 
 /**
@@ -88,18 +110,27 @@ public suspend fun Socket.sendFrom(views: List<ByteView>): Long {
  * Cancellation: cancellable while suspended waiting for the socket, and so under
  * `withTimeout`; cancellation is not checked when the call does not suspend. If
  * cancelled, the bytes that arrived are at the start of the view and the socket stays
- * usable for further receives. Closing the socket while the call is suspended ends it
- * with an IOException naming the bytes received.
+ * usable for further receives; the [TransferCancellationException] thrown counts them.
+ * Closing the socket while the call is suspended ends it with an IOException naming the
+ * bytes received.
+ *
+ * Timeout and progress: [timeout] (null: none) bounds the whole call and [progress]
+ * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
+ * byte moves for that long, however long the whole call takes. Either timeout ends the call
+ * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * socket stays open.
  *
  * @return the bytes received, always `view.size()`
  * @throws EndOfStreamException if the peer ends the stream first; the bytes that
  *   arrived are at the start of the view
+ * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws ReadOnlyBufferException if the view is read-only (nothing is read)
  * @throws java.io.IOException if the socket fails or closes
  */
-public suspend fun Socket.recvInto(view: ByteView): Long {
-    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvInto(view)
-    return drive(this, side, Transfer.receive(side.channel, view))
+public suspend fun Socket.recvInto(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long {
+    val side = nioSideOf(this, SelectInterest.READ)
+        ?: return fallbackReadChannel(this).recvInto(view, timeout, progress)
+    return drive(this, side, Transfer.receive(side.channel, view).progress(progress), timeout)
 }
 
 /**
@@ -238,16 +269,22 @@ private suspend fun Socket.recvHeader(side: NioSide, limit: Int): Int {
  * Sends [count] bytes of [file] from [offset] (-1: to the end of the file) to this
  * socket, by zero-copy or the pooled copy loop as [options] and the rule on
  * [FileTransfer] decide. Positional: the channel's position is not used or changed.
- * The options' timeout is ignored here; use `withTimeout`.
+ * The options' timeout bounds the whole call and their progress follows it (see
+ * [dev.zerocopy.Progress]): either timeout ends the call with a
+ * [dev.zerocopy.TransferTimeoutException] whose report counts the bytes sent, and leaves
+ * the socket open but broken for sending.
  *
  * Cancellation: cancellable while suspended waiting for the socket, and so under
  * `withTimeout`; cancellation is not checked when the call does not suspend. A send
  * cancelled after some of its bytes went out has left the peer a partial message: the
  * socket is marked broken and later sends on it throw an IOException. The pooled buffer
- * is returned either way. Closing the socket while the call is suspended ends it with an
- * IOException naming the bytes sent.
+ * is returned either way. A cancelled call throws [TransferCancellationException], whose
+ * report counts the bytes sent by each mode. Closing the socket while the call is
+ * suspended ends it with an IOException naming the bytes sent.
  *
  * @return the finished transfer: bytes sent, the mode that ran and any fallback reason
+ *   ([FileTransfer.report] has them all)
+ * @throws dev.zerocopy.TransferTimeoutException if the options' timeout or idle timeout expires
  * @throws IllegalArgumentException if the range is negative or reaches past the end of the file
  * @throws java.io.IOException if the file shrinks below the range, the socket fails or
  *   closes, or an earlier send on it broke
@@ -262,7 +299,7 @@ public suspend fun Socket.sendFile(
         ?: return fallbackWriteChannel(this).sendFile(file, offset, count, options, fallbackDescription(this, "write"))
     checkNotBroken(this)
     return FileTransfer.send(file, offset, count, side.channel, options).use { transfer ->
-        drive(this, side, transfer)
+        drive(this, side, transfer, options.timeout())
         transfer
     }
 }
@@ -289,14 +326,17 @@ public suspend fun Socket.sendFile(
 /**
  * Receives exactly [count] bytes from this socket into [file] from [offset] on; the
  * file grows as needed. Positional: the channel's position is not used or changed.
+ * The options' timeout bounds the whole call and their progress follows it, as for
+ * [sendFile]; the socket stays open after a timeout.
  *
  * Cancellation: cancellable while suspended waiting for the socket, and so under
  * `withTimeout`; cancellation is not checked when the call does not suspend. If
  * cancelled, the bytes received are in the file and the socket stays usable for further
- * receives. Closing the socket while the call is suspended ends it with an IOException
- * naming the bytes received.
+ * receives; the [TransferCancellationException] thrown counts them. Closing the socket
+ * while the call is suspended ends it with an IOException naming the bytes received.
  *
- * @return the finished transfer
+ * @return the finished transfer ([FileTransfer.report] says what it did)
+ * @throws dev.zerocopy.TransferTimeoutException if the options' timeout or idle timeout expires
  * @throws EndOfStreamException if the peer ends the stream first; the bytes received are in the file
  * @throws java.io.IOException if the socket fails or closes
  */
@@ -309,7 +349,7 @@ public suspend fun Socket.recvFile(
     val side = nioSideOf(this, SelectInterest.READ)
         ?: return fallbackReadChannel(this).recvFile(file, offset, count, options, fallbackDescription(this, "read"))
     return FileTransfer.receive(side.channel, file, offset, count, options).use { transfer ->
-        drive(this, side, transfer)
+        drive(this, side, transfer, options.timeout())
         transfer
     }
 }

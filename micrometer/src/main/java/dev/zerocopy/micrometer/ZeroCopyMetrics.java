@@ -30,6 +30,10 @@ import java.util.function.ToLongFunction;
  *       {@code completed} or {@code failed};
  *   <li>{@code zerocopy.transfers.active} (gauge): file transfers started and not ended;
  *   <li>{@code zerocopy.waits} (counter): waits for a channel's readiness;
+ *   <li>{@code zerocopy.timeouts} (counter): transfers of any kind, in any driver, that a
+ *       timeout or an idle timeout ended;
+ *   <li>{@code zerocopy.cancellations} (counter): Kotlin adapter transfers that the
+ *       cancellation of their coroutine ended;
  *   <li>for each named pool, tag {@code pool}: {@code zerocopy.pool.bytes} (gauge, bytes,
  *       tag {@code state}: {@code held} or {@code idle}), {@code zerocopy.pool.max} (gauge,
  *       bytes), {@code zerocopy.pool.views.out} (gauge), and the counters
@@ -119,6 +123,10 @@ public final class ZeroCopyMetrics implements MeterBinder {
                 .register(registry);
         counter(registry, "zerocopy.waits", "Waits for a channel's readiness", null, Tags.empty(),
                 TransferCounters::waits);
+        counter(registry, "zerocopy.timeouts", "Transfers ended by a timeout or an idle timeout", null,
+                Tags.empty(), TransferCounters::timeouts);
+        counter(registry, "zerocopy.cancellations", "Kotlin adapter transfers ended by their coroutine's cancellation",
+                null, Tags.empty(), TransferCounters::cancellations);
         pools.forEach((name, pool) -> bindPool(registry, name, pool));
     }
 

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer
 import java.nio.channels.ClosedChannelException
 import java.nio.channels.ReadableByteChannel
 import java.nio.channels.WritableByteChannel
+import java.time.Duration
 import java.util.Collections
 import java.util.WeakHashMap
 
@@ -50,8 +51,8 @@ internal class KtorSink(private val channel: ByteWriteChannel, private val descr
      * the end. The last flush belongs to the send: cancelled there, the send is incomplete
      * as far as the caller knows, so the channel is marked broken like any partial send.
      */
-    suspend fun drive(transfer: Transfer): Long =
-        drive(channel, transfer, finish = { flush() }) { flush() }
+    suspend fun drive(transfer: Transfer, timeout: Duration? = null): Long =
+        drive(channel, transfer, timeout, finish = { flush() }) { flush() }
 
     private suspend fun flush() {
         ktorAwait { channel.flush() }
@@ -101,7 +102,7 @@ internal class KtorSource(private val channel: ByteReadChannel, private val desc
     }
 
     /** Steps [transfer] to completion, suspending in Ktor until bytes arrive. */
-    suspend fun drive(transfer: Transfer): Long = drive(channel, transfer) { await() }
+    suspend fun drive(transfer: Transfer, timeout: Duration? = null): Long = drive(channel, transfer, timeout) { await() }
 
     override fun isOpen(): Boolean = !channel.isClosedForRead
 

@@ -2,23 +2,29 @@ package dev.zerocopy.ktor.internal
 
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Transfer
+import dev.zerocopy.TransferTimeoutException
 import dev.zerocopy.internal.Counters
+import dev.zerocopy.internal.Deadline
 import dev.zerocopy.internal.Failures
 import dev.zerocopy.internal.Jfr
-import dev.zerocopy.internal.TransferEvent
+import dev.zerocopy.internal.Tally
+import dev.zerocopy.ktor.TransferCancellationException
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.Socket
 import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.yield
 import java.io.IOException
 import java.lang.reflect.Field
 import java.lang.reflect.Method
 import java.nio.channels.SelectionKey
 import java.nio.channels.SocketChannel
+import java.time.Duration
 import java.util.Collections
 import java.util.WeakHashMap
+import kotlin.time.Duration.Companion.nanoseconds
 
 /** The NIO side of a Ktor socket: its channel, and the selector manager it is registered with. */
 internal class NioSide(val selectable: Selectable, val channel: SocketChannel, val selector: SelectorManager)
@@ -109,42 +115,59 @@ private const val STEPS_PER_YIELD = 16
  * Steps [transfer] to completion, calling [await] whenever a step moves nothing, then
  * [finish] (a final flush). A send that ends early, [finish] included, after moving some
  * bytes marks [connection] broken. Every IOException leaves here with the transfer's
- * counts ([Failures.withCounts]); a cancellation (`withTimeout` included) carries none:
- * the per-transfer report of a later change is where those counts will go.
+ * report ([Failures.withCounts]); a cancellation (`withTimeout` included) leaves as a
+ * [TransferCancellationException] with it. [timeout] bounds the whole call, and the idle
+ * timeout of the transfer's progress bounds each stretch without progress: either ends
+ * the call with a [TransferTimeoutException] (counted by [Counters.timedOut]) and leaves
+ * the channel open.
  */
 internal suspend fun drive(
     connection: Any,
     transfer: Transfer,
+    timeout: Duration? = null,
     finish: suspend () -> Unit = {},
     await: suspend () -> Unit,
 ): Long {
     val sending = transfer.interestOps() == SelectionKey.OP_WRITE
     val start = transfer.transferred()
+    val tally = Tally.of(transfer)
+    val deadline = if (timeout == null) Deadline.NONE else Deadline.after(timeout)
+    val bounded = deadline.isBounded || tally?.idles() == true
     var completed = false
     // A file transfer records its own event, across every driver.
     val event = if (transfer is FileTransfer) null else Jfr.start(if (sending) "send" else "recv")
-    var waits = 0L
     try {
         var steps = 0
         while (!transfer.isComplete) {
             val moved = transfer.step()
             if (moved == 0L) {
                 if (!transfer.isComplete) {
-                    waits++
+                    tally?.waited()
                     Counters.waited()
-                    await()
+                    if (bounded) awaitWithin(transfer, tally, deadline, await) else await()
                 }
-            } else if (++steps % STEPS_PER_YIELD == 0) {
-                yield()
+            } else {
+                if (deadline.isBounded && !transfer.isComplete && deadline.remainingNanos() <= 0) {
+                    throw timeout(transfer, tally, deadline)
+                }
+                if (++steps % STEPS_PER_YIELD == 0) yield()
             }
         }
-        finish()
+        if (bounded) awaitWithin(transfer, tally, deadline, finish) else finish()
         completed = true
         return transfer.transferred() - start
     } catch (failure: IOException) {
         throw withCounts(transfer, failure)
+    } catch (cancelled: CancellationException) {
+        if (cancelled is TransferCancellationException) throw cancelled
+        tally?.ended()
+        Counters.cancelled()
+        val report = transfer.report()
+        throw TransferCancellationException(
+            "cancelled after ${report.transferred()} of ${report.byteCount()} ${what(transfer)}", report, cancelled
+        )
     } finally {
-        event?.finish(transfer.byteCount(), transfer.transferred(), 0, null, null, waits)
+        event?.finish(transfer.report())
         if (!completed && sending && transfer.transferred() > 0) {
             brokenSends.putIfAbsent(
                 connection, "a send ended after ${transfer.transferred()} of ${transfer.byteCount()} bytes, " +
@@ -154,10 +177,34 @@ internal suspend fun drive(
     }
 }
 
+/** Runs [await] for at most what is left of [deadline] and of the transfer's idle timeout. */
+private suspend fun awaitWithin(transfer: Transfer, tally: Tally?, deadline: Deadline, await: suspend () -> Unit) {
+    val left = minOf(deadline.remainingNanos(), tally?.idleRemainingNanos() ?: Long.MAX_VALUE)
+    if (left <= 0 || withTimeoutOrNull(left.nanoseconds) { await() } == null) {
+        throw timeout(transfer, tally, deadline)
+    }
+}
+
+/** The timeout of [transfer]: its deadline's if that passed, else its idle timeout's. */
+private fun timeout(transfer: Transfer, tally: Tally?, deadline: Deadline): TransferTimeoutException {
+    tally?.ended()
+    Counters.timedOut()
+    val report = transfer.report()
+    val counts = "${report.transferred()} of ${report.byteCount()} ${what(transfer)}"
+    return if (deadline.isBounded && deadline.remainingNanos() <= 0 || tally == null || !tally.idles()) {
+        TransferTimeoutException(deadline.timeoutMillis(), report, what(transfer))
+    } else {
+        TransferTimeoutException("no progress for ${tally.idleTimeoutMillis()} ms (the idle timeout) after $counts", report)
+    }
+}
+
+private fun what(transfer: Transfer): String =
+    if (transfer.interestOps() == SelectionKey.OP_WRITE) "bytes sent" else "bytes received"
+
 /** Steps [transfer] on the socket's own channel, suspending on its selector when it would block. */
-internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer): Long {
+internal suspend fun drive(socket: Socket, side: NioSide, transfer: Transfer, timeout: Duration? = null): Long {
     val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
-    return drive(socket, transfer) { awaitReady(side, interest) }
+    return drive(socket, transfer, timeout) { awaitReady(side, interest) }
 }
 
 /**
@@ -182,6 +229,4 @@ internal suspend fun awaitReady(side: NioSide, interest: SelectInterest) {
 
 /** [failure] with the counts of [transfer], unless it has them already. */
 internal fun withCounts(transfer: Transfer, failure: IOException): IOException =
-    Failures.withCounts(
-        transfer, if (transfer.interestOps() == SelectionKey.OP_WRITE) "bytes sent" else "bytes received", failure
-    )
+    Failures.withCounts(transfer, what(transfer), failure)
