@@ -79,11 +79,40 @@ final class StreamServerPacingTest {
                 assertEquals(1 << 20, in.readNBytes(new byte[1 << 20], 0, 1 << 20));
                 socket.setSoLinger(true, 0); // a reset, as a browser that seeks away sends
             }
-            Matcher line = err.await("GET /big\\.bin\\?cut .* status=200 bytes=(\\d+) mode=(\\S+) ", 20_000);
+            Matcher line = err.await("GET /big\\.bin\\?cut .* status=200 bytes=(\\d+) mode=(\\S+) reason=(\\S+) ", 20_000);
             long bytes = Long.parseLong(line.group(1));
-            // Counted per completed step: at least the first, never more than the body.
-            assertTrue(bytes >= SendPace.MIN_STEP && bytes < SIZE, line.group());
+            // What the client read went out, and the reset came before the whole body.
+            assertTrue(bytes >= 1 << 20 && bytes < SIZE, line.group());
+            assertEquals(server.bodyBytesSent(), bytes, line.group());
             assertTrue(line.group(2).equals("ZERO_COPY") || line.group(2).equals("COPY"), line.group());
+            // A copy-loop body says why, a zero-copy one has no reason. The reason is AUTO's choice,
+            // or TRANSFER_TO_FAILED: the reset failed transferTo, and the library tried the copy loop.
+            if (line.group(2).equals("COPY")) {
+                assertTrue(line.group(3).equals("AUTO_MEASURED_COPY") || line.group(3).equals("TRANSFER_TO_FAILED"), line.group());
+            } else {
+                assertEquals("-", line.group(3), line.group());
+            }
+        }
+    }
+
+    @Test
+    void aReaderThatStopsIsCutAfterTheStallTimeoutAndTheLogCountsExactlyTheBytesItCanStillRead() throws Exception {
+        try (CapturedErr err = new CapturedErr(); StreamServer server = start(Duration.ofSeconds(1))) {
+            try (Socket socket = connect(server.getPort())) {
+                socket.getOutputStream().write("GET /big.bin?stop HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                // Reads nothing until the server gives up on it: the log line is written then.
+                Matcher line = err.await("GET /big\\.bin\\?stop .* status=200 bytes=(\\d+) mode=(\\S+) reason=\\S+ us=\\d+ note=\"([^\"]*)\"", 20_000);
+                long logged = Long.parseLong(line.group(1));
+                assertTrue(line.group(3).startsWith("client stopped reading: " + logged + " of " + SIZE + " body bytes sent, then none for 1s"),
+                        line.group());
+                InputStream in = socket.getInputStream();
+                readHead(in);
+                // The server closed after its last byte: what it logged is exactly what is left to read.
+                long received = in.transferTo(java.io.OutputStream.nullOutputStream());
+                assertEquals(logged, received, line.group());
+                assertTrue(received > 0 && received < SIZE, line.group());
+                assertEquals(server.bodyBytesSent(), logged);
+            }
         }
     }
 
