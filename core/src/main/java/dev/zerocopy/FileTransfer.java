@@ -149,7 +149,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         this.chunkSize = options.chunkSize();
         this.pool = BufferPool.shared();
         this.automatic = options.mode() == FileMode.AUTO;
-        tally.progress(options.progress());
+        tally.follow(options.progress());
         if (automatic) {
             String reason = target != null ? FileModes.whyNotZeroCopySend(target) : FileModes.whyNotZeroCopyReceive(source);
             Calibration.PeerClass peers = target != null && reason == null ? FileModes.peerClass(target) : null;
@@ -576,7 +576,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     @Override
     public FileTransfer progress(Progress progress) {
-        tally.progress(progress);
+        tally.follow(progress);
         return this;
     }
 

@@ -61,6 +61,19 @@
  * timeout, a {@link dev.zerocopy.FrameTooLargeException} the declared size and
  * the limit. Bytes already received stay in the view; nothing is overwritten.
  *
+ * <h2>What a transfer did</h2>
+ *
+ * <p>Every transfer, on every driver, can say what it did in one
+ * {@link dev.zerocopy.TransferReport}: bytes moved (by zero-copy and by copy, for a
+ * file), the mode and the {@link dev.zerocopy.FallbackCode}, steps, waits and time. A
+ * finished file transfer returns it, {@link dev.zerocopy.Transfer#report()} gives it
+ * for a transfer a caller steps, and every exception above carries it. A
+ * {@link dev.zerocopy.Progress} tells a caller the bytes moved at a bounded rate and
+ * ends a transfer that makes no progress for its idle timeout. Process-wide
+ * {@link dev.zerocopy.TransferCounters} and the JFR event {@code dev.zerocopy.Transfer}
+ * are fed from the same counts. The library logs nothing on a transfer's path; a leak
+ * report and the measured choices of {@code AUTO} (at DEBUG) go to {@link System.Logger}.
+ *
  * <p>Nothing in {@code dev.zerocopy.internal} is API.
  */
 package dev.zerocopy;

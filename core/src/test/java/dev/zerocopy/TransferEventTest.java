@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.internal.TransferEvent;
 import java.nio.channels.FileChannel;
@@ -28,11 +29,13 @@ final class TransferEventTest {
         Path copy = dir.resolve("copy.bin");
         ByteView received = ByteView.allocate(100_000);
         Path recordingFile = dir.resolve("transfers.jfr");
+        TransferReport fileReport;
         try (Recording recording = new Recording()) {
             recording.enable(TransferEvent.NAME).withThreshold(java.time.Duration.ZERO);
             recording.start();
             try (FileChannel out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ZeroCopy.sendFile(file, out, 3, 700_001, FileOptions.defaults().withMode(FileMode.COPY));
+                fileReport = ZeroCopy.sendFile(file, out, 3, 700_001,
+                        FileOptions.defaults().withMode(FileMode.COPY).withChunkSize(65_536)).report();
             }
             try (Loopback loopback = Loopback.open()) {
                 ZeroCopy.sendFrom(loopback.client, ByteView.wrap(content, 0, 100_000));
@@ -57,9 +60,15 @@ final class TransferEventTest {
         assertEquals("COPY", fileSend.getString("mode"));
         assertEquals("FORCED_COPY", fileSend.getString("fallbackCode"));
         assertEquals(true, fileSend.getBoolean("completed"));
+        // The event's figures are the report's: 11 chunks of at most 64 KiB.
+        assertEquals(fileReport.steps(), fileSend.getLong("steps"));
+        assertEquals(11, fileSend.getLong("steps"));
+        assertEquals(fileReport.zeroReturns(), fileSend.getLong("zeroReturns"));
         for (RecordedEvent view : events.subList(1, 3)) {
             assertEquals(100_000, view.getLong("byteCount"));
             assertEquals(100_000, view.getLong("transferred"));
+            assertEquals(0, view.getLong("copied"), "a view is neither zero-copied nor copied");
+            assertTrue(view.getLong("steps") >= 1);
             assertEquals(true, view.getBoolean("completed"));
         }
     }

@@ -84,6 +84,8 @@ public final class Calibration {
     private static final double WEIGHT = 0.25;
 
     private static final Calibration SHARED = new Calibration();
+    /** Where each measured choice is told, at DEBUG: a few times a minute at most, never per send. */
+    private static final System.Logger LOGGER = System.getLogger("dev.zerocopy.Calibration");
 
     private final LongSupplier clock;
     private final Peers[] peers;
@@ -320,6 +322,10 @@ public final class Calibration {
             if (!Double.isNaN(rate[i])) {
                 FileMode faster = rate[0] >= rate[1] ? FileMode.ZERO_COPY : FileMode.COPY;
                 choice = new Choice(faster, rate[0] * 1e9, rate[1] * 1e9);
+                if (LOGGER.isLoggable(System.Logger.Level.DEBUG)) {
+                    LOGGER.log(System.Logger.Level.DEBUG, "AUTO to " + peers + " takes " + name(faster) + ": zero-copy "
+                            + gib(rate[0]) + ", the copy loop " + gib(rate[1]));
+                }
             }
             if (choice == null) {
                 probe(mode);

@@ -17,9 +17,10 @@ import java.util.function.Function;
  *
  * <p>The transfer counts its steps; the driver that waits for the channel counts its
  * waits here through {@link #of}, so the report, the JFR event and the process counters
- * read the same numbers.
+ * read the same numbers. The view transfers extend this class rather than hold one, so that
+ * a send or receive allocates nothing more for its counts.
  */
-public final class Tally {
+public class Tally {
 
     /** How to reach a {@link FileTransfer}'s tally, which is private to its package. */
     private static volatile Function<FileTransfer, Tally> fileTallies;
@@ -30,16 +31,8 @@ public final class Tally {
     private boolean started;
     private long startNanos;
     private long endNanos;
-
-    private Progress.Listener listener;
-    private long intervalNanos;
-    private long bytesBetweenCalls;
-    private long nextCallBytes;
-    private long lastCallNanos;
-    /** Nanoseconds without progress that end the transfer, or 0 for no idle timeout. */
-    private long idleNanos;
-    /** When the last step moved bytes (or the first started); read by a watchdog's thread. */
-    private volatile long lastProgressNanos;
+    /** The progress state, only while a {@link Progress} follows the transfer. */
+    private Follower follower;
 
     /** Lets {@link FileTransfer} hand out its tally to the drivers here and in the adapter. */
     public static void fileTallies(Function<FileTransfer, Tally> tallies) {
@@ -48,120 +41,130 @@ public final class Tally {
 
     /** Returns the tally of one of the library's transfers, or null for any other. */
     public static Tally of(Transfer transfer) {
-        if (transfer instanceof ViewSender sender) {
-            return sender.tally;
-        }
-        if (transfer instanceof ViewReceiver receiver) {
-            return receiver.tally;
+        if (transfer instanceof Tally tally) {
+            return tally;
         }
         // An instance exists, so FileTransfer's class initialisation has registered the function.
         return transfer instanceof FileTransfer file ? fileTallies.apply(file) : null;
     }
 
     /** Follows the transfer with {@code progress} from now on; null stops following it. */
-    public void progress(Progress progress) {
-        if (progress == null) {
-            listener = null;
-            idleNanos = 0;
-            return;
-        }
-        listener = progress.listener();
-        intervalNanos = saturatedNanos(progress.interval());
-        bytesBetweenCalls = progress.bytes();
-        nextCallBytes = bytesBetweenCalls;
-        idleNanos = progress.idleTimeout() == null ? 0 : Math.max(1, saturatedNanos(progress.idleTimeout()));
-        lastCallNanos = started ? System.nanoTime() : 0;
-        lastProgressNanos = lastCallNanos;
+    public final void follow(Progress progress) {
+        follower = progress == null ? null : new Follower(progress, started ? System.nanoTime() : 0);
     }
 
     /** Counts a step about to be made; the first one starts the clock. */
-    public void stepping() {
+    public final void stepping() {
         if (!started) {
             started = true;
             startNanos = System.nanoTime();
-            lastCallNanos = startNanos;
-            lastProgressNanos = startNanos;
+            if (follower != null) {
+                follower.lastCallNanos = startNanos;
+                follower.lastProgressNanos = startNanos;
+            }
         }
         steps++;
     }
 
     /** Records what a step moved, and tells the listener if it is due. */
-    public void stepped(long moved, long transferred, long byteCount) {
+    public final void stepped(long moved, long transferred, long byteCount) {
         if (moved == 0) {
             zeroReturns++;
-            return;
-        }
-        if (transferred == byteCount) {
+        } else if (transferred == byteCount) {
             endNanos = System.nanoTime();
-            if (listener != null) {
-                listener.progressed(transferred, byteCount);
+            if (follower != null) {
+                follower.listener.progressed(transferred, byteCount);
             }
-            return;
-        }
-        if (listener == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (idleNanos != 0) {
-            lastProgressNanos = now;
-        }
-        if (transferred >= nextCallBytes && now - lastCallNanos >= intervalNanos) {
-            lastCallNanos = now;
-            nextCallBytes = transferred + bytesBetweenCalls;
-            listener.progressed(transferred, byteCount);
+        } else if (follower != null) {
+            follower.moved(transferred, byteCount);
         }
     }
 
     /** Stops the clock of a transfer that failed or was given up. */
-    public void ended() {
+    public final void ended() {
         if (started && endNanos == 0) {
             endNanos = System.nanoTime();
         }
     }
 
     /** Counts one wait for the channel. */
-    public void waited() {
+    public final void waited() {
         waits++;
     }
 
-    public long waits() {
+    public final long waits() {
         return waits;
     }
 
     /** Whether the transfer has an idle timeout. */
-    public boolean idles() {
-        return idleNanos != 0;
+    public final boolean idles() {
+        return follower != null && follower.idleNanos != 0;
     }
 
     /** The idle timeout in milliseconds, for messages. */
-    public long idleTimeoutMillis() {
-        return idleNanos / 1_000_000;
+    public final long idleTimeoutMillis() {
+        return follower == null ? 0 : follower.idleNanos / 1_000_000;
     }
 
     /**
      * Nanoseconds left before the transfer has been idle for its idle timeout, at most 0
-     * once it has; {@link Long#MAX_VALUE} without one. Thread-safe.
+     * once it has; {@link Long#MAX_VALUE} without one. Thread-safe once the transfer started.
      */
-    public long idleRemainingNanos() {
-        if (idleNanos == 0) {
+    public final long idleRemainingNanos() {
+        Follower f = follower;
+        if (f == null || f.idleNanos == 0) {
             return Long.MAX_VALUE;
         }
-        long last = lastProgressNanos;
-        long now = System.nanoTime();
-        return last == 0 ? idleNanos : idleNanos - (now - last);
+        long last = f.lastProgressNanos;
+        return last == 0 ? f.idleNanos : f.idleNanos - (System.nanoTime() - last);
     }
 
     /** The report of a view transfer. */
-    public TransferReport report(long transferred, long byteCount) {
+    public final TransferReport report(long transferred, long byteCount) {
         return report(transferred, byteCount, 0, 0, null, null, null);
     }
 
     /** The report of a transfer with these counts and, for a file transfer, these modes. */
-    public TransferReport report(long transferred, long byteCount, long zeroCopied, long copied, FileMode mode,
+    public final TransferReport report(long transferred, long byteCount, long zeroCopied, long copied, FileMode mode,
             FallbackCode fallbackCode, String fallbackReason) {
         long duration = !started ? 0 : (endNanos != 0 ? endNanos : System.nanoTime()) - startNanos;
         return new TransferReport(transferred, byteCount, zeroCopied, copied, mode, fallbackCode, fallbackReason,
                 steps, zeroReturns, waits, Math.max(0, duration));
+    }
+
+    /** What following a transfer with a {@link Progress} needs between steps. */
+    private static final class Follower {
+        final Progress.Listener listener;
+        final long intervalNanos;
+        final long bytesBetweenCalls;
+        /** Nanoseconds without progress that end the transfer, or 0 for no idle timeout. */
+        final long idleNanos;
+        long nextCallBytes;
+        long lastCallNanos;
+        /** When the last step moved bytes (or the first started); read by a watchdog's thread. */
+        volatile long lastProgressNanos;
+
+        Follower(Progress progress, long now) {
+            listener = progress.listener();
+            intervalNanos = saturatedNanos(progress.interval());
+            bytesBetweenCalls = progress.bytes();
+            idleNanos = progress.idleTimeout() == null ? 0 : Math.max(1, saturatedNanos(progress.idleTimeout()));
+            nextCallBytes = bytesBetweenCalls;
+            lastCallNanos = now;
+            lastProgressNanos = now;
+        }
+
+        void moved(long transferred, long byteCount) {
+            long now = System.nanoTime();
+            if (idleNanos != 0) {
+                lastProgressNanos = now;
+            }
+            if (transferred >= nextCallBytes && now - lastCallNanos >= intervalNanos) {
+                lastCallNanos = now;
+                nextCallBytes = transferred + bytesBetweenCalls;
+                listener.progressed(transferred, byteCount);
+            }
+        }
     }
 
     private static long saturatedNanos(Duration duration) {

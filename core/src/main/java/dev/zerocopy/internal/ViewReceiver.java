@@ -16,7 +16,7 @@ import java.util.Objects;
  * Fills one view from a channel, piece after piece for a view held in several;
  * the end of stream before it is full is an error.
  */
-public final class ViewReceiver implements Transfer {
+public final class ViewReceiver extends Tally implements Transfer {
 
     private final ReadableByteChannel source;
     private final ByteBuffer[] buffers;
@@ -25,7 +25,6 @@ public final class ViewReceiver implements Transfer {
     /** Index of the buffer being filled. */
     private int current;
     private long transferred;
-    final Tally tally = new Tally();
 
     /**
      * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
@@ -52,31 +51,31 @@ public final class ViewReceiver implements Transfer {
         if (current == buffers.length) {
             return 0;
         }
-        tally.stepping();
+        stepping();
         int read;
         try {
             read = readCapped(source, buffers[current]);
         } catch (IOException | RuntimeException failed) {
-            tally.ended();
+            ended();
             throw failed;
         }
         if (read < 0) {
-            tally.ended();
+            ended();
             throw new EndOfStreamException(report(), what);
         }
         transferred += read;
-        tally.stepped(read, transferred, byteCount);
+        stepped(read, transferred, byteCount);
         return read;
     }
 
     @Override
     public TransferReport report() {
-        return tally.report(transferred, byteCount);
+        return report(transferred, byteCount);
     }
 
     @Override
     public Transfer progress(Progress progress) {
-        tally.progress(progress);
+        follow(progress);
         return this;
     }
 

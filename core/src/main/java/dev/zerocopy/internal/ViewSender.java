@@ -17,7 +17,7 @@ import java.util.Objects;
  * Sends views in order, gathering several into one write call where the channel
  * allows it; a view held in several pieces counts as that many buffers.
  */
-public final class ViewSender implements Transfer {
+public final class ViewSender extends Tally implements Transfer {
 
     private final WritableByteChannel target;
     private final GatheringByteChannel gathering;
@@ -26,7 +26,6 @@ public final class ViewSender implements Transfer {
     private long transferred;
     /** Index of the first buffer that may still have bytes to send. */
     private int first;
-    final Tally tally = new Tally();
 
     public ViewSender(WritableByteChannel target, ByteView... views) {
         this.target = Objects.requireNonNull(target, "target");
@@ -51,27 +50,27 @@ public final class ViewSender implements Transfer {
         if (first == buffers.length) {
             return 0;
         }
-        tally.stepping();
+        stepping();
         long written;
         try {
             written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
         } catch (IOException | RuntimeException failed) {
-            tally.ended();
+            ended();
             throw failed;
         }
         transferred += written;
-        tally.stepped(written, transferred, byteCount);
+        stepped(written, transferred, byteCount);
         return written;
     }
 
     @Override
     public TransferReport report() {
-        return tally.report(transferred, byteCount);
+        return report(transferred, byteCount);
     }
 
     @Override
     public Transfer progress(Progress progress) {
-        tally.progress(progress);
+        follow(progress);
         return this;
     }
 

@@ -9,16 +9,20 @@ import dev.zerocopy.ByteView;
 import dev.zerocopy.FallbackCode;
 import dev.zerocopy.FileMode;
 import dev.zerocopy.FileOptions;
+import dev.zerocopy.TransferTimeoutException;
 import dev.zerocopy.ViewPool;
 import dev.zerocopy.ZeroCopy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -83,6 +87,23 @@ final class ZeroCopyMetricsTest {
 
         assertEquals(300_000, bytes(registry, "copy") - copyBefore);
         assertEquals(1, transfers(registry, "completed") - completedBefore);
+    }
+
+    @Test
+    void aTimeoutMovesTheTimeoutCounter() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        new ZeroCopyMetrics(Tags.empty()).bindTo(registry);
+        double before = registry.get("zerocopy.timeouts").functionCounter().count();
+        Pipe pipe = Pipe.open();
+        try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+            source.configureBlocking(false);
+            sink.write(ByteBuffer.wrap(new byte[3]));
+            TransferTimeoutException timedOut = assertThrows(TransferTimeoutException.class,
+                    () -> ZeroCopy.recvInto(source, ByteView.allocate(10), Duration.ofMillis(50)));
+            assertEquals(3, timedOut.report().transferred());
+        }
+        assertEquals(1, registry.get("zerocopy.timeouts").functionCounter().count() - before);
+        assertEquals(1, registry.find("zerocopy.cancellations").functionCounters().size());
     }
 
     @Test
