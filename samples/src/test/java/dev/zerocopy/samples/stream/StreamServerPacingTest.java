@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.FileMode;
+import dev.zerocopy.FileOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +33,14 @@ final class StreamServerPacingTest {
     Path root;
 
     private StreamServer start(Duration stall) throws Exception {
+        return start(stall, FileMode.AUTO);
+    }
+
+    private StreamServer start(Duration stall, FileMode mode) throws Exception {
         Files.write(root.resolve("big.bin"), StreamServerContract.randomBytes(SIZE, 11));
         StreamConfig config = new StreamConfig(root);
         config.setStallTimeout(stall);
+        config.setFileOptions(FileOptions.defaults().withMode(mode));
         return StreamServer.start(config);
     }
 
@@ -43,11 +52,15 @@ final class StreamServerPacingTest {
         return socket;
     }
 
-    @Test
-    void aSlowButSteadyReaderGetsTheWholeBodyThoughItTakesLongerThanTheStallTimeout() throws Exception {
-        // 16 MiB at about 3 MB/s takes several stall timeouts of 1 s; with one step of 8 MiB
-        // that had to complete within the timeout, the response was cut after the first second.
-        try (StreamServer server = start(Duration.ofSeconds(1)); Socket socket = connect(server.getPort())) {
+    @ParameterizedTest
+    @EnumSource(value = FileMode.class, names = {"ZERO_COPY", "COPY"})
+    void aSlowButSteadyReaderGetsTheWholeBodyThoughItTakesLongerThanTheStallTimeout(FileMode mode) throws Exception {
+        // 16 MiB at about 3 MB/s takes several stall timeouts of 2 s; with one step of 8 MiB
+        // that had to complete within the timeout, the response was cut after the first one.
+        // The timeout counts from the last byte the server could write: the kernel's send
+        // buffer (megabytes on loopback) must drain by about a third before the next write,
+        // which takes this reader well under the timeout even on a loaded machine.
+        try (StreamServer server = start(Duration.ofSeconds(2), mode); Socket socket = connect(server.getPort())) {
             byte[] expected = Files.readAllBytes(root.resolve("big.bin"));
             socket.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
@@ -63,7 +76,7 @@ final class StreamServerPacingTest {
                 received += read;
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // pacing the reader, not synchronising
             }
-            assertTrue(System.nanoTime() - started > TimeUnit.SECONDS.toNanos(1), "the reader was not slower than the stall timeout");
+            assertTrue(System.nanoTime() - started > TimeUnit.SECONDS.toNanos(2), "the reader was not slower than the stall timeout");
             assertArrayEquals(expected, body);
             assertEquals(1, server.requestCount());
         }
