@@ -47,6 +47,13 @@ import java.util.function.ToLongFunction;
  */
 public final class ZeroCopyMetrics implements MeterBinder {
 
+    /**
+     * What the process-wide counters' meters hold. Micrometer holds a function counter's
+     * object weakly and freezes the meter once it is collected; the binder itself would be,
+     * since it is usually bound and dropped.
+     */
+    private static final Object PROCESS = new Object();
+
     private final Tags tags;
     private final Map<String, ViewPool> pools;
 
@@ -125,7 +132,7 @@ public final class ZeroCopyMetrics implements MeterBinder {
 
     private void counter(MeterRegistry registry, String name, String description, String unit, Tags own,
             ToLongFunction<TransferCounters> read) {
-        FunctionCounter.builder(name, this, binder -> read.applyAsLong(TransferCounters.snapshot()))
+        FunctionCounter.builder(name, PROCESS, process -> read.applyAsLong(TransferCounters.snapshot()))
                 .description(description)
                 .baseUnit(unit)
                 .tags(tags.and(own))

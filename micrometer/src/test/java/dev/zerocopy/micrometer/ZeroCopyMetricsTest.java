@@ -3,6 +3,7 @@ package dev.zerocopy.micrometer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.FallbackCode;
@@ -14,6 +15,7 @@ import dev.zerocopy.ZeroCopy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
@@ -59,6 +61,32 @@ final class ZeroCopyMetricsTest {
         assertEquals(2, transfers(registry, "completed") - completedBefore);
         assertEquals(0, registry.get("zerocopy.transfers.active").tag("app", "test").gauge().value());
         assertEquals(FallbackCode.values().length, registry.get("zerocopy.fallbacks").functionCounters().size());
+    }
+
+    @Test
+    void theMetersKeepMovingAfterTheBinderIsDroppedAndCollected() throws Exception {
+        Path file = Files.write(dir.resolve("content.bin"), new byte[300_000]);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        // The usual idiom: bind and let the binder go. Micrometer holds a function counter's
+        // object weakly, so meters reading through the binder froze at its collection.
+        ZeroCopyMetrics binder = new ZeroCopyMetrics(Tags.of("app", "test"));
+        binder.bindTo(registry);
+        WeakReference<ZeroCopyMetrics> dropped = new WeakReference<>(binder);
+        binder = null;
+        for (int i = 0; i < 50 && dropped.get() != null; i++) {
+            System.gc();
+        }
+        assumeTrue(dropped.get() == null, "the binder was not collected after 50 System.gc() calls");
+        double copyBefore = bytes(registry, "copy");
+        double completedBefore = transfers(registry, "completed");
+
+        try (FileChannel out = FileChannel.open(dir.resolve("c.bin"), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            ZeroCopy.sendFile(file, out, 0, 300_000, FileOptions.defaults().withMode(FileMode.COPY));
+        }
+
+        assertEquals(300_000, bytes(registry, "copy") - copyBefore);
+        assertEquals(1, transfers(registry, "completed") - completedBefore);
     }
 
     @Test

@@ -14,8 +14,9 @@ import kotlin.concurrent.thread
  * are merged into [output]. Closing kills the process (SIGKILL after 10 s) and waits for it.
  *
  * @param nofile the child's descriptor limit, or null to inherit this process's
+ * @param jvmArgs options for the child's JVM, such as `-XX:StartFlightRecording:...`
  */
-class ServerProcess(vararg args: String, nofile: Int? = null) : AutoCloseable {
+class ServerProcess(vararg args: String, nofile: Int? = null, jvmArgs: List<String> = emptyList()) : AutoCloseable {
     val output = WatchedOutput()
     val process: Process
     private val pump: Thread
@@ -25,7 +26,9 @@ class ServerProcess(vararg args: String, nofile: Int? = null) : AutoCloseable {
         val classPath = childClassPath()
         val command = buildList {
             if (nofile != null) addAll(listOf("prlimit", "--nofile=$nofile:$nofile", "--"))
-            addAll(listOf(java, "-Xmx256m", "-cp", classPath, Main::class.java.name))
+            addAll(listOf(java, "-Xmx256m"))
+            addAll(jvmArgs)
+            addAll(listOf("-cp", classPath, Main::class.java.name))
             addAll(args)
         }
         process = ProcessBuilder(command).redirectErrorStream(true).start()

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec
 import java.io.IOException
 import java.io.PrintWriter
 import java.util.concurrent.Callable
+import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.time.toKotlinDuration
 
 /**
@@ -210,7 +211,16 @@ public class ArraysServeCommand : Callable<Int> {
             return 1
         }
         val grace = shutdownGrace.toKotlinDuration()
-        shutDownGracefullyOnExit("arrays-server-stop") { server.shutdown(grace) }.use { _ ->
+        val modes = ModesSeen()
+        val modesPrinted = AtomicBoolean()
+        val printModes = {
+            if (modesPrinted.compareAndSet(false, true)) {
+                out.println(modes.line(sent = server.awaitServed() * data.size() * transfer.repeat, received = 0))
+                out.flush()
+            }
+        }
+        // Printed in the hook too, after the shutdown: the JVM may halt as soon as the hook returns.
+        shutDownGracefullyOnExit("arrays-server-stop") { server.shutdown(grace); printModes() }.use { _ ->
             server.use {
                 out.println(
                     "serving arange(0.0, ${transfer.count}.0): ${grouped(data.size())} bytes, " +
@@ -224,6 +234,7 @@ public class ArraysServeCommand : Callable<Int> {
                     out.println("arrays serve: stopped")
                     return 0
                 }
+                printModes()
                 return if (connections == 0 || served == connections) 0 else 1
             }
         }
@@ -271,6 +282,7 @@ public class ArraysFetchCommand : Callable<Int> {
             ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat, transfer.stallTimeout.toKotlinDuration())
         } ?: return 1
         val expected = fetcher.view.size() * transfer.repeat
+        val modes = ModesSeen()
         val result = try {
             if (progress) {
                 progressBar(err, expected).use { bar -> fetcher.fetch(host, port) { bar.stepTo(it) } }
@@ -285,7 +297,9 @@ public class ArraysFetchCommand : Callable<Int> {
             err.println("arrays fetch: cannot receive from $host:$port: ${failed.message}")
             return 1
         }
-        return if (report(out, err, result)) 0 else 1
+        val ok = report(out, err, result)
+        out.println(modes.line(sent = 0, received = result.payload.size() * transfer.repeat))
+        return if (ok) 0 else 1
     }
 }
 
@@ -327,6 +341,7 @@ public class ArraysDemoCommand : Callable<Int> {
             ArrayFetcher(transfer.count, transfer.wire, engine, transfer.repeat)
         } ?: return 1
         val expected = data.size() * transfer.repeat
+        val modes = ModesSeen()
         ArrayServer.start(data, transfer.wire, engine, "127.0.0.1", port, transfer.repeat, connections = 1).use { server ->
             out.println(
                 "arrays demo: arange(0.0, ${transfer.count}.0), ${grouped(data.size())} bytes x ${transfer.repeat}, " +
@@ -345,6 +360,7 @@ public class ArraysDemoCommand : Callable<Int> {
             }
             val served = server.awaitServed()
             val ok = report(out, err, result) && served == 1
+            out.println(modes.line(sent = expected, received = result.payload.size() * transfer.repeat))
             val total = result.nanos.sum()
             out.println(
                 "demo ${if (ok) "ok" else "FAILED"}: ${grouped(expected)} bytes in ${seconds(total)}, " +

@@ -26,12 +26,14 @@ private const val HEX = "0123456789abcdef"
 private fun needsEscape(c: Char): Boolean = Character.isISOControl(c) || c == '\u2028' || c == '\u2029'
 
 /**
- * Formats one access log line; every field a client can influence (the target, the range,
+ * Formats one access log line: [bytes] are the body bytes that went out, [mode] how
+ * (`ZERO_COPY`, `COPY`, `CACHE`, `LIVE`, `-`), [reason] why a file body ran the copy loop (a
+ * `FallbackCode`, or `-`). Every field a client can influence (the target, the range,
  * the note, which quotes header values) goes through [escapeForLog].
  */
 internal fun accessLine(
     peer: String, method: String, target: String, range: String, status: Int, bytes: Long, mode: String,
-    micros: Long, note: String?,
+    reason: String, micros: Long, note: String?,
 ): String =
     "$peer ${escapeForLog(method)} ${escapeForLog(target)} range=\"${escapeForLog(range)}\" status=$status bytes=$bytes " +
-        "mode=$mode us=$micros" + (note?.let { " note=\"${escapeForLog(it)}\"" } ?: "")
+        "mode=$mode reason=$reason us=$micros" + (note?.let { " note=\"${escapeForLog(it)}\"" } ?: "")

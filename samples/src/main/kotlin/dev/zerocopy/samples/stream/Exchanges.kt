@@ -2,7 +2,11 @@ package dev.zerocopy.samples.stream
 
 import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
-import dev.zerocopy.FileMode
+import dev.zerocopy.Progress
+import dev.zerocopy.TransferException
+import dev.zerocopy.TransferReport
+import dev.zerocopy.TransferTimeoutException
+import dev.zerocopy.ktor.TransferCancellationException
 import dev.zerocopy.ktor.recvInto
 import dev.zerocopy.ktor.sendFile
 import dev.zerocopy.ktor.sendFrom
@@ -28,11 +32,11 @@ import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toKotlinDuration
 
-/** The most bytes one receive step waits for. */
-private const val RECEIVE_STEP = 1 shl 20
-
 /** The largest body a GET, HEAD or DELETE may carry; it is read and dropped. */
 private const val MAX_IGNORED_BODY = 64 * 1024L
+
+/** The least time between two updates of a body's byte count while it goes out. */
+private val PROGRESS_INTERVAL: java.time.Duration = java.time.Duration.ofMillis(100)
 
 /** The most bytes read and dropped before closing a connection after an error. */
 private const val LINGER_BYTES = 4L shl 20
@@ -54,6 +58,9 @@ private class Exchange(val request: Request, val peer: String) {
     var status = 0
     var bytes = 0L
     var mode = "-"
+
+    /** Why a file body ran the copy loop: a [dev.zerocopy.FallbackCode]'s name, or `-`. */
+    var reason = "-"
     var note: String? = null
 
     fun header(name: String): String? = request.headers[name]?.toString()
@@ -76,6 +83,9 @@ internal class Exchanges(
     val draining = AtomicBoolean()
     private val stall = config.stallTimeout.toKotlinDuration()
 
+    /** Ends a response write that moves no byte for the stall timeout, however long it takes in all. */
+    private val stalling = Progress.ofIdleTimeout(config.stallTimeout)
+
     /**
      * Reads and answers the next request on a connection; [onRequest] runs once its head
      * has arrived, before it is answered (the server then counts the connection as busy).
@@ -91,7 +101,7 @@ internal class Exchanges(
             requests.incrementAndGet()
             sendError(socket, rejected, keepAlive = false, withBody = true)
             linger(socket, input)
-            accessLog(peer, "-", "-", "-", rejected.status.code, 0, "-", started, rejected.message)
+            accessLog(peer, "-", "-", "-", rejected.status.code, 0, "-", "-", started, rejected.message)
             return false
         }
         return try {
@@ -106,7 +116,7 @@ internal class Exchanges(
         val started = System.nanoTime()
         val error = HttpError(Status.SERVICE_UNAVAILABLE, "the server is at its limit of ${config.maxConnections} connections")
         sendError(socket, error, keepAlive = false, withBody = true)
-        accessLog(peer, "-", "-", "-", error.status.code, 0, "-", started, error.message)
+        accessLog(peer, "-", "-", "-", error.status.code, 0, "-", "-", started, error.message)
     }
 
     private suspend fun exchange(socket: Socket, input: ByteReadChannel, x: Exchange): Boolean {
@@ -140,7 +150,7 @@ internal class Exchanges(
             }
             return false
         } finally {
-            accessLog(x.peer, x.method, x.target, x.range, x.status, x.bytes, x.mode, started, x.note)
+            accessLog(x.peer, x.method, x.target, x.range, x.status, x.bytes, x.mode, x.reason, started, x.note)
         }
     }
 
@@ -228,64 +238,77 @@ internal class Exchanges(
         return responseHead(status, headers, x.keepAlive) to body.takeUnless { x.isHead }
     }
 
-    /** Sends a range of a file: the head, then the body with the adapter's `sendFile` in paced steps. */
+    /** Sends a range of a file: the head, then the body with one call of the adapter's `sendFile`. */
     private suspend fun sendFileRange(socket: Socket, x: Exchange, file: FileChannel, type: String, validator: Validator) {
         val (head, body) = plan(x, validator.size, type, validator)
         send(socket, listOf(head))
         if (body == null) return
-        sendBody(x, body.count) { sent, count ->
+        sendBody(x, headBytes = 0) { progress ->
             val transfer = try {
-                socket.sendFile(file, body.first + sent, count, config.fileOptions)
+                socket.sendFile(file, body.first, body.count, config.fileOptions.withProgress(progress))
             } catch (shrunk: IllegalArgumentException) {
                 throw IOException("the file changed while it was sent: ${shrunk.message}")
             }
-            x.mode = if (transfer.mode() == FileMode.ZERO_COPY) "ZERO_COPY" else "COPY"
+            transfer.report()
         }
     }
 
     /**
-     * Sends a range of content held in memory (the cache, a live stream) as slices of it:
-     * the head and the first slice in one gathering write, then one slice per paced step.
+     * Sends a range of content held in memory (the cache, a live stream) as a slice of it,
+     * the head and the body in one gathering `sendFrom`.
      */
     private suspend fun sendMemory(socket: Socket, x: Exchange, content: ByteView, type: String, mode: String, validator: Validator?) {
         val (head, body) = plan(x, content.size(), type, validator)
         if (body == null) return send(socket, listOf(head))
         x.mode = mode
-        var views = listOf(head)
-        sendBody(x, body.count) { sent, count ->
-            val from = body.first + sent
-            socket.sendFrom(views + content.slice(from, from + count))
-            views = emptyList()
+        sendBody(x, headBytes = head.size()) { progress ->
+            val sent = socket.sendFrom(listOf(head, content.slice(body.first, body.first + body.count)), null, progress)
+            TransferReport.of(sent, sent)
         }
     }
 
     /**
-     * Sends a body of [total] bytes in steps sized by a [SendPace], each through [step] (given
-     * the bytes sent so far and the step's size), counting what went out as it goes.
+     * Sends a body with one call of the adapter, [send], and records in [x] what went out.
      *
-     * Only a step that makes no progress for the whole stall timeout ends the response: a
-     * slow reader is served at its pace, since its steps shrink until each takes a fraction
-     * of that timeout. A client that leaves mid-body is logged with the bytes of the steps
-     * that completed.
+     * [send] passes on the [Progress] it is given, which ends the call only when the client
+     * takes no byte for the stall timeout, however long the whole body takes: a slow but
+     * moving reader is served at its pace. The same progress keeps [Exchange.bytes] and the
+     * server's count current while the body goes out, at most every [PROGRESS_INTERVAL]. At
+     * the end the count is exact, from the report [send] returns (a file's also gives the
+     * mode and the fallback code) or from the report of the exception that ended it: the
+     * client left, stopped reading, or the server stopped. [headBytes] are bytes of the
+     * response head that the same call sends first, which the body count leaves out.
      */
-    private suspend inline fun sendBody(x: Exchange, total: Long, crossinline step: suspend (sent: Long, count: Long) -> Unit) {
-        val pace = SendPace(stall)
-        var sent = 0L
-        while (sent < total) {
-            val count = pace.nextStep(total - sent)
-            val started = System.nanoTime()
-            try {
-                withTimeoutOrNull(stall) { step(sent, count) }
-                    ?: throw IOException("client stopped reading: $sent of $total body bytes sent, then none of the next $count for $stall")
-            } catch (gone: IOException) {
-                if (sent == 0L || gone.message?.startsWith("client stopped reading") == true) throw gone
-                throw IOException("${gone.message} (after $sent of $total body bytes, during a step of $count)", gone)
-            }
-            pace.completed(count, System.nanoTime() - started)
-            sent += count
-            x.bytes = sent
-            bodyBytesSent.addAndGet(count)
+    private suspend inline fun sendBody(x: Exchange, headBytes: Long, send: (Progress) -> TransferReport) {
+        val progress = Progress.every(PROGRESS_INTERVAL, 1) { transferred, _ -> x.sent(transferred - headBytes) }
+            .withIdleTimeout(config.stallTimeout)
+        val report = try {
+            send(progress)
+        } catch (cancelled: TransferCancellationException) {
+            record(x, cancelled.report, headBytes)
+            throw cancelled
+        } catch (stalled: TransferTimeoutException) {
+            record(x, stalled.report(), headBytes)
+            throw IOException("client stopped reading: ${x.bytes} of ${stalled.report().byteCount() - headBytes} body bytes sent, then none for $stall", stalled)
+        } catch (gone: TransferException) {
+            record(x, gone.report(), headBytes)
+            throw IOException("${gone.message} (${x.bytes} body bytes sent)", gone)
         }
+        record(x, report, headBytes)
+    }
+
+    /** Takes the exact body bytes, and for a file the mode and the fallback code, from [report]. */
+    private fun record(x: Exchange, report: TransferReport, headBytes: Long) {
+        x.sent(report.transferred() - headBytes)
+        report.mode()?.let { x.mode = it.name }
+        report.fallbackCode()?.let { x.reason = it.name }
+    }
+
+    /** Sets the body bytes sent to [bytes] (never below 0), adding the difference to the server's count. */
+    private fun Exchange.sent(bytes: Long) {
+        val now = bytes.coerceAtLeast(0)
+        bodyBytesSent.addAndGet(now - this.bytes)
+        this.bytes = now
     }
 
     private suspend fun live(socket: Socket, input: ByteReadChannel, x: Exchange, segments: List<String>, contentLength: Long?) {
@@ -364,23 +387,27 @@ internal class Exchanges(
     }
 
     /**
-     * Fills [target] from the request channel in 1 MiB steps, each under the stall timeout.
-     * The body comes from the channel the parser read the head from, since it may already
-     * hold the first body bytes; each step lands in the view's memory with no array between.
+     * Fills [target] from the request channel with one receive, ended only if no byte arrives
+     * for the stall timeout; [Exchange.bytes] follows it and is exact however it ends. The
+     * body comes from the channel the parser read the head from, since it may already hold
+     * the first body bytes; they land in the view's memory with no array between.
      */
     private suspend fun receive(input: ByteReadChannel, target: ByteView, x: Exchange) {
-        var from = 0L
-        while (from < target.size()) {
-            val to = minOf(from + RECEIVE_STEP, target.size())
-            try {
-                withTimeoutOrNull(stall) { input.recvInto(target.slice(from, to)) }
-                    ?: throw IOException("upload stalled: $from of ${target.size()} body bytes arrived, then nothing for $stall")
-            } catch (ended: EndOfStreamException) {
-                throw EndOfStreamException(from + ended.transferred(), target.size(), "body bytes (client left mid-body)")
-            }
-            from = to
-            x.bytes = from
+        val progress = Progress.every(PROGRESS_INTERVAL, 1) { received, _ -> x.bytes = received }
+            .withIdleTimeout(config.stallTimeout)
+        try {
+            input.recvInto(target, null, progress)
+        } catch (stalled: TransferTimeoutException) {
+            x.bytes = stalled.report().transferred()
+            throw IOException("upload stalled: ${x.bytes} of ${target.size()} body bytes arrived, then nothing for $stall", stalled)
+        } catch (ended: EndOfStreamException) {
+            x.bytes = ended.report().transferred()
+            throw EndOfStreamException(ended.report(), "body bytes (client left mid-body)")
+        } catch (cancelled: TransferCancellationException) {
+            x.bytes = cancelled.report.transferred()
+            throw cancelled
         }
+        x.bytes = target.size()
     }
 
     /**
@@ -399,10 +426,13 @@ internal class Exchanges(
         withTimeoutOrNull(1.seconds) { input.discard(LINGER_BYTES) }
     }
 
-    /** Sends [views] with one gathering write under the stall timeout. */
+    /** Sends [views] with one gathering write, ended if it makes no progress for the stall timeout. */
     private suspend fun send(socket: Socket, views: List<ByteView>) {
-        withTimeoutOrNull(stall) { socket.sendFrom(views) }
-            ?: throw IOException("client stalled: a response write made no progress for $stall")
+        try {
+            socket.sendFrom(views, null, stalling)
+        } catch (stalled: TransferTimeoutException) {
+            throw IOException("client stalled: a response write made no progress for $stall", stalled)
+        }
     }
 
     /** Sends an error response with a one-line plain-text reason; a failure to send is dropped (the client left). */
@@ -419,11 +449,11 @@ internal class Exchanges(
 
     private fun accessLog(
         peer: String, method: String, target: String, range: String, status: Int, bytes: Long, mode: String,
-        started: Long, note: String?,
+        reason: String, started: Long, note: String?,
     ) {
         if (!config.accessLog || !access.isInfoEnabled) return
         val micros = (System.nanoTime() - started) / 1000
-        access.info(accessLine(peer, method, target, range, status, bytes, mode, micros, note))
+        access.info(accessLine(peer, method, target, range, status, bytes, mode, reason, micros, note))
     }
 
     companion object {

@@ -2,6 +2,7 @@ package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileMode
 import dev.zerocopy.FileOptions
+import dev.zerocopy.samples.MeterPrinter
 import dev.zerocopy.samples.shutDownGracefullyOnExit
 import picocli.CommandLine
 import picocli.CommandLine.Command
@@ -113,6 +114,21 @@ public class StreamServeCommand : Callable<Int> {
     @Option(names = ["--no-access-log"], description = ["Do not log a line per request."])
     private var noAccessLog: Boolean = false
 
+    @Option(
+        names = ["--metrics"],
+        description = [
+            "Bind the library's Micrometer meters (zerocopy-micrometer) to a simple registry",
+            "and print them to standard output at shutdown.",
+        ],
+    )
+    private var metrics: Boolean = false
+
+    @Option(
+        names = ["--metrics-interval"], paramLabel = "DURATION", converter = [DurationConverter::class],
+        description = ["Also print the meters every DURATION; implies --metrics (default: only at shutdown)."],
+    )
+    private var metricsInterval: Duration = Duration.ZERO
+
     override fun call(): Int {
         if (!Files.isDirectory(root)) throw CommandLine.ParameterException(spec.commandLine(), "--root $root is not a directory")
         for ((name, value) in listOf("--idle-timeout" to idleTimeout, "--stall-timeout" to stallTimeout)) {
@@ -133,9 +149,14 @@ public class StreamServeCommand : Callable<Int> {
             it.maxConnections = maxConnections
             it.accessLog = !noAccessLog
         }
-        val server = StreamServer.start(config)
-        shutDownGracefullyOnExit("stream-server-stop") { server.shutdown(shutdownGrace) }
         val out = spec.commandLine().out
+        val meters = if (metrics || !metricsInterval.isZero) MeterPrinter("stream", out, metricsInterval) else null
+        val server = StreamServer.start(config)
+        shutDownGracefullyOnExit("stream-server-stop") {
+            server.shutdown(shutdownGrace)
+            // In the hook, not after awaitClose: the JVM may halt as soon as the hook returns.
+            meters?.close()
+        }
         out.println("stream: serving ${server.root} at ${server.baseUrl}/")
         if (cache) out.println("stream: cached ${server.cachedFiles} files, ${formatBytes(server.cachedBytes)}")
         out.println("stream: live ingest at ${server.baseUrl}/live/NAME (limit ${formatBytes(liveLimit)}); Ctrl-C stops")

@@ -76,8 +76,9 @@ public class StreamConfig(public val root: Path) {
 
     /**
      * How long a body may make no progress before the connection is dropped: a response whose
-     * client reads nothing (steps adapt to a slow reader, see `SendPace`), an upload of which
-     * no 1 MiB step arrives.
+     * client takes no byte, an upload of which no byte arrives, for that long. A slow body that
+     * keeps moving is never cut, however long it takes in all (the library's
+     * [dev.zerocopy.Progress] idle timeout).
      */
     public var stallTimeout: Duration = Duration.ofSeconds(60)
 

@@ -28,6 +28,8 @@ class ArraysCommandTest {
             "a[-1] = 49999999.0",
             "checked: a[i] == i for all 50,000,000 doubles",
             "demo ok: 400,000,000 bytes in ",
+            "modes: views 400,000,000 bytes sent, 400,000,000 received (written from and read into their own memory, no file mode); " +
+                "file transfers: 0 bytes zero-copy, 0 copied; fallbacks: none; waits for readiness: ",
         )
         assertTrue("receiving 100%" in outcome.err, "no finished progress bar on stderr:\n${outcome.err}")
     }
@@ -44,6 +46,8 @@ class ArraysCommandTest {
             "median of 3:",
             "a[-1] = 999999.0",
             "demo ok: 24,000,000 bytes in ",
+            "modes: views 24,000,000 bytes sent, 24,000,000 received",
+            "file transfers: 0 bytes zero-copy, 0 copied; fallbacks: none",
         )
         assertEquals("", outcome.err, "nothing on stderr without a progress bar")
     }
@@ -59,6 +63,8 @@ class ArraysCommandTest {
             assertContains(fetch, "transfer 1/1: received 16,000,000 bytes in ", HEAD, "a[-1] = 1999999.0", "checked: a[i] == i for all 2,000,000 doubles")
             assertEquals(0, server.awaitExit(), "serve exits after its one connection:\n${server.out}")
             assertTrue("sent 16,000,000 bytes (raw) to /127.0.0.1:" in server.out.toString(), server.out.toString())
+            assertContains(fetch, "modes: views 0 bytes sent, 16,000,000 received", "fallbacks: none")
+            assertTrue("modes: views 16,000,000 bytes sent, 0 received" in server.out.toString(), server.out.toString())
         }
     }
 
