@@ -96,4 +96,37 @@ public record TransferCounters(long zeroCopiedBytes, long copiedBytes, Map<Fallb
     public long fallbacks(FallbackCode code) {
         return fallbacks.get(code);
     }
+
+    /**
+     * Returns what the counters moved between {@code earlier} and this snapshot: each count
+     * of this one less the same count of {@code earlier}. For "what did this run do" when the
+     * process does other work too, take a snapshot before and subtract it from one after.
+     *
+     * @param earlier a snapshot taken before this one
+     * @return the differences, count by count
+     */
+    public TransferCounters minus(TransferCounters earlier) {
+        return combine(earlier, -1);
+    }
+
+    /**
+     * Returns the sum of this snapshot and {@code other}, count by count: for adding up the
+     * counters of several processes.
+     *
+     * @param other the counters to add
+     * @return the sums
+     */
+    public TransferCounters plus(TransferCounters other) {
+        return combine(other, 1);
+    }
+
+    private TransferCounters combine(TransferCounters other, int sign) {
+        Map<FallbackCode, Long> sums = new EnumMap<>(FallbackCode.class);
+        for (FallbackCode code : FallbackCode.values()) {
+            sums.put(code, fallbacks(code) + sign * other.fallbacks(code));
+        }
+        return new TransferCounters(zeroCopiedBytes + sign * other.zeroCopiedBytes, copiedBytes + sign * other.copiedBytes,
+                sums, started + sign * other.started, completed + sign * other.completed, failed + sign * other.failed,
+                waits + sign * other.waits, timeouts + sign * other.timeouts, cancellations + sign * other.cancellations);
+    }
 }

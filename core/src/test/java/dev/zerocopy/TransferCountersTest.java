@@ -96,4 +96,25 @@ final class TransferCountersTest {
         assertTrue(e.getMessage().startsWith("fallbacks has 1 of " + FallbackCode.values().length + " codes"),
                 e.getMessage());
     }
+
+    @Test
+    void minusGivesWhatMovedBetweenTwoSnapshotsAndPlusAddsThemBack() {
+        TransferCounters earlier = counters(100, 20, 3, 5, 4, 1, 7, 2, 1);
+        TransferCounters later = counters(1_100, 70, 5, 9, 7, 1, 10, 6, 1);
+
+        TransferCounters moved = later.minus(earlier);
+
+        assertEquals(counters(1_000, 50, 2, 4, 3, 0, 3, 4, 0), moved);
+        assertEquals(later, earlier.plus(moved));
+    }
+
+    private static TransferCounters counters(long zeroCopied, long copied, long forcedCopies, long started,
+            long completed, long failed, long waits, long timeouts, long cancellations) {
+        Map<FallbackCode, Long> fallbacks = new EnumMap<>(FallbackCode.class);
+        for (FallbackCode code : FallbackCode.values()) {
+            fallbacks.put(code, code == FallbackCode.FORCED_COPY ? forcedCopies : 0L);
+        }
+        return new TransferCounters(zeroCopied, copied, fallbacks, started, completed, failed, waits, timeouts,
+                cancellations);
+    }
 }

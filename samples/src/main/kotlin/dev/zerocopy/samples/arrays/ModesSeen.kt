@@ -18,16 +18,16 @@ internal class ModesSeen {
 
     /** Returns the line for the bytes the command [sent] and [received] as views since this was made. */
     fun line(sent: Long, received: Long): String {
-        val now = TransferCounters.snapshot()
+        val seen = TransferCounters.snapshot().minus(before)
         val fallbacks = FallbackCode.values()
-            .map { it to now.fallbacks(it) - before.fallbacks(it) }
+            .map { it to seen.fallbacks(it) }
             .filter { (_, count) -> count > 0 }
             .joinToString(", ") { (code, count) -> "$code x$count" }
             .ifEmpty { "none" }
         return "modes: views ${grouped(sent)} bytes sent, ${grouped(received)} received " +
             "(written from and read into their own memory, no file mode); " +
-            "file transfers: ${grouped(now.zeroCopiedBytes() - before.zeroCopiedBytes())} bytes zero-copy, " +
-            "${grouped(now.copiedBytes() - before.copiedBytes())} copied; fallbacks: $fallbacks; " +
-            "waits for readiness: ${grouped(now.waits() - before.waits())}"
+            "file transfers: ${grouped(seen.zeroCopiedBytes())} bytes zero-copy, " +
+            "${grouped(seen.copiedBytes())} copied; fallbacks: $fallbacks; " +
+            "waits for readiness: ${grouped(seen.waits())}"
     }
 }

@@ -64,7 +64,7 @@ public class EchoServeCommand : Callable<Int> {
         val stopped = CountDownLatch(1)
         shutDownGracefullyOnExit("echo-serve-stop") {
             server.close()
-            val library = counterDelta(before, TransferCounters.snapshot())
+            val library = TransferCounters.snapshot().minus(before)
             out.println(
                 "echo-serve: ${server.connectionsAccepted()} connections, ${server.framesEchoed()} frames, " +
                     "${formatBytes(server.bytesEchoed())} echoed; library: ${library.waits()} waits, " +

@@ -231,6 +231,8 @@ public class LoadReport(
         put("library.completed", library.completed())
         put("library.failed", library.failed())
         put("library.waits", library.waits())
+        put("library.timeouts", library.timeouts())
+        put("library.cancellations", library.cancellations())
         Files.newBufferedWriter(file).use { properties.store(it, "zerocopy-samples load: one process's part of a run") }
     }
 
@@ -262,6 +264,7 @@ public class LoadReport(
                 number("library.zeroCopiedBytes"), number("library.copiedBytes"),
                 FallbackCode.entries.associateWith { number("library.fallback.${it.name}") },
                 number("library.started"), number("library.completed"), number("library.failed"), number("library.waits"),
+                number("library.timeouts"), number("library.cancellations"),
             )
             return LoadReport(
                 LoadMode.valueOf(text("mode")), text("target"), number("connections").toInt(), number("connects"),
@@ -286,14 +289,7 @@ public class LoadReport(
             }
             val sources = sortedMapOf<String, Long>()
             parts.forEach { part -> part.connectsBySource.forEach { (source, count) -> sources.merge(source, count, Long::plus) } }
-            val library = parts.map { it.library }.reduce { sum, part ->
-                TransferCounters(
-                    sum.zeroCopiedBytes() + part.zeroCopiedBytes(), sum.copiedBytes() + part.copiedBytes(),
-                    FallbackCode.entries.associateWith { sum.fallbacks(it) + part.fallbacks(it) },
-                    sum.started() + part.started(), sum.completed() + part.completed(), sum.failed() + part.failed(),
-                    sum.waits() + part.waits(),
-                )
-            }
+            val library = parts.map { it.library }.reduce(TransferCounters::plus)
             return LoadReport(
                 parts.first().mode, parts.first().target, parts.sumOf { it.connections }, parts.sumOf { it.connects },
                 parts.maxOf { it.seconds }, parts.sumOf { it.requests }, parts.sumOf { it.bytes }, latency, errors, firstErrors,
@@ -302,11 +298,3 @@ public class LoadReport(
         }
     }
 }
-
-/** What the counters moved from [before] to [after]. */
-internal fun counterDelta(before: TransferCounters, after: TransferCounters): TransferCounters = TransferCounters(
-    after.zeroCopiedBytes() - before.zeroCopiedBytes(), after.copiedBytes() - before.copiedBytes(),
-    FallbackCode.entries.associateWith { after.fallbacks(it) - before.fallbacks(it) },
-    after.started() - before.started(), after.completed() - before.completed(), after.failed() - before.failed(),
-    after.waits() - before.waits(),
-)

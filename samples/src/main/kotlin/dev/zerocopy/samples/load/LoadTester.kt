@@ -185,7 +185,7 @@ public class LoadTester(private val config: LoadConfig) {
                 config.connections, connects.sum(), seconds, requests.sum(), bytes.sum(), total,
                 errors.mapValues { it.value.sum() }, firstErrors.toSortedMap(),
                 1, config.sources.withIndex().associate { (i, address) -> address.hostAddress to connectsBySource[i].sum() },
-                counterDelta(countersBefore, TransferCounters.snapshot()),
+                TransferCounters.snapshot().minus(countersBefore),
             )
         }
     }
