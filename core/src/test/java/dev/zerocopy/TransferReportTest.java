@@ -266,6 +266,37 @@ final class TransferReportTest {
         assertEquals(ByteView.wrap(content), view);
     }
 
+    @ParameterizedTest
+    @CsvSource({"ZERO_COPY, true", "ZERO_COPY, false", "COPY, true"})
+    void aFileSendToAStalledReaderEndsAtItsIdleTimeoutWithTheBytesOfEachMode(FileMode mode, boolean blocking)
+            throws Exception {
+        byte[] content = Bytes.random(32 << 20, 51);
+        Path file = Files.write(dir.resolve("content.bin"), content);
+        long[] told = new long[1];
+        TransferTimeoutException stalled;
+        try (Loopback loopback = blocking ? Loopback.open() : Loopback.open().nonBlocking()) {
+            loopback.server.setOption(StandardSocketOptions.SO_SNDBUF, 64 << 10);
+            ByteView first = ByteView.allocateDirect(1 << 20);
+            // The reader takes 1 MiB, then stops: the send stalls with the socket buffers full.
+            Background<Long> reader = Background.start(() -> ZeroCopy.recvInto(loopback.client, first));
+            stalled = assertThrows(TransferTimeoutException.class, () -> ZeroCopy.sendFile(file, loopback.server, 0, -1,
+                    FileOptions.defaults().withMode(mode).withProgress(Progress.every(Duration.ZERO, 1,
+                            (transferred, byteCount) -> told[0] = transferred).withIdleTimeout(Duration.ofMillis(400)))));
+            reader.join();
+            assertEquals(ByteView.wrap(content, 0, 1 << 20), first);
+        }
+        TransferReport report = stalled.report();
+        assertTrue(report.transferred() >= 1 << 20 && report.transferred() < content.length, report.toString());
+        assertEquals(report.transferred(), report.zeroCopied() + report.copied());
+        assertEquals(mode, report.mode());
+        if (mode == FileMode.COPY) {
+            assertEquals(FallbackCode.FORCED_COPY, report.fallbackCode());
+        }
+        assertTrue(told[0] > 0 && told[0] <= report.transferred(), told[0] + " told, " + report);
+        assertTrue(stalled.getMessage().startsWith("no progress for 400 ms (the idle timeout) after "
+                + report.transferred()), stalled.getMessage());
+    }
+
     @Test
     void aCallerSteppingATransferReadsItsStepsZeroReturnsAndProgress() throws Exception {
         byte[] content = Bytes.random(3 << 20, 50);

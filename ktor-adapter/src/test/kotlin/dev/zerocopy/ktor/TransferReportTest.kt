@@ -12,6 +12,7 @@ import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.longs.shouldBeGreaterThan
 import io.kotest.matchers.longs.shouldBeGreaterThanOrEqual
+import io.kotest.matchers.longs.shouldBeLessThanOrEqual
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldStartWith
@@ -29,6 +30,7 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
 import java.nio.file.Files
+import java.nio.file.Path
 import java.time.Duration
 import java.util.Collections
 import java.util.concurrent.ExecutionException
@@ -48,8 +50,7 @@ class TransferReportTest : FunSpec({
         test("a socket sendFile in $mode reports the bytes of each mode as the receiver got them") {
             withTimeout(30.seconds) {
                 val content = randomBytes(9 shl 20, 61)
-                val file = Files.write(Files.createTempFile("s15api-report", ".bin"), content)
-                try {
+                withFile(content) { file ->
                     withLoopback(selector) { client, server ->
                         coroutineScope {
                             val received = ByteView.allocateDirect(content.size.toLong())
@@ -65,8 +66,6 @@ class TransferReportTest : FunSpec({
                             report.waits() shouldBe report.zeroReturns()
                         }
                     }
-                } finally {
-                    Files.delete(file)
                 }
             }
         }
@@ -75,8 +74,7 @@ class TransferReportTest : FunSpec({
     test("a channel-path sendFile reports every byte copied and why") {
         withTimeout(30.seconds) {
             val content = randomBytes(3 shl 20, 62)
-            val file = Files.write(Files.createTempFile("s15api-report", ".bin"), content)
-            try {
+            withFile(content) { file ->
                 withLoopback(selector) { client, server ->
                     coroutineScope {
                         val received = ByteView.allocateDirect(content.size.toLong())
@@ -89,8 +87,6 @@ class TransferReportTest : FunSpec({
                         report.fallbackCode() shouldBe FallbackCode.NOT_A_JDK_CHANNEL
                     }
                 }
-            } finally {
-                Files.delete(file)
             }
         }
     }
@@ -201,6 +197,85 @@ class TransferReportTest : FunSpec({
         }
     }
 
+    for (mode in listOf(FileMode.ZERO_COPY, FileMode.COPY)) {
+        test("a socket sendFile of a whole range in $mode serves a slow reader, followed by progress, and ends a stalled one at its idle timeout with its report") {
+            withTimeout(60.seconds) {
+                val content = randomBytes(24 shl 20, 68)
+                withFile(content) { file ->
+                    withLoopback(selector) { client, server ->
+                        coroutineScope {
+                            val told = Collections.synchronizedList(ArrayList<Long>())
+                            val options = FileOptions.defaults().withMode(mode).withProgress(
+                                Progress.every(Duration.ofMillis(20), 1) { sent, _ -> told.add(sent) }
+                                    .withIdleTimeout(Duration.ofMillis(500))
+                            )
+                            // The reader takes 2 MiB in 64 KiB pieces, 5 ms apart (far below the idle
+                            // timeout), then stops reading.
+                            val first = ByteView.allocateDirect(2L shl 20)
+                            val reader = launch {
+                                var at = 0L
+                                while (at < first.size()) {
+                                    client.recvInto(first.slice(at, at + (64 shl 10)))
+                                    at += 64 shl 10
+                                    kotlinx.coroutines.delay(5)
+                                }
+                            }
+                            val stalled = shouldThrow<TransferTimeoutException> { server.sendFile(file, options = options) }
+                            reader.join()
+                            first shouldBe ByteView.wrap(content, 0, 2 shl 20)
+                            val report = stalled.report()
+                            report.mode() shouldBe mode
+                            report.transferred() shouldBeGreaterThanOrEqual (2L shl 20)
+                            (report.zeroCopied() + report.copied()) shouldBe report.transferred()
+                            if (mode == FileMode.COPY) report.fallbackCode() shouldBe FallbackCode.FORCED_COPY
+                            stalled.message shouldStartWith "no progress for 500 ms (the idle timeout) after ${report.transferred()} of ${content.size}"
+                            // Told only of bytes that went out, in order (how often depends on when the
+                            // kernel wakes the sender; the rate bound is tested with the core).
+                            told.zipWithNext().forEach { (a, b) -> b shouldBeGreaterThan a }
+                            told.forEach { it shouldBeLessThanOrEqual report.transferred() }
+                            // What the report counts went out, and nothing more: the reader drains it exactly.
+                            val rest = ByteView.allocateDirect(report.transferred() - (2L shl 20))
+                            client.recvInto(rest)
+                            rest shouldBe ByteView.wrap(content, 2 shl 20, rest.size().toInt())
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    test("a socket sendFile honours the timeout of its options, counting the bytes of each mode") {
+        withTimeout(30.seconds) {
+            val content = randomBytes(24 shl 20, 69)
+            withFile(content) { file ->
+                withLoopback(selector) { _, server ->
+                    val timedOut = shouldThrow<TransferTimeoutException> {
+                        server.sendFile(file, options = FileOptions.defaults().withMode(FileMode.ZERO_COPY).withTimeout(Duration.ofMillis(300)))
+                    }
+                    timedOut.report().zeroCopied() shouldBe timedOut.report().transferred()
+                    timedOut.message shouldStartWith "timed out after 300 ms with ${timedOut.report().transferred()} of ${content.size} bytes sent"
+                }
+            }
+        }
+    }
+
+    test("a future's receive that meets the end of stream fails with the report of the bytes that arrived") {
+        withTimeout(30.seconds) {
+            withLoopback(selector) { client, server ->
+                client.sendFrom(ByteView.wrap(randomBytes(600, 70)))
+                client.close()
+                val view = ByteView.allocate(1000)
+                val failed = shouldThrow<ExecutionException> {
+                    SocketFutures.recvInto(server, view).let { future ->
+                        runCatching { future.await() }
+                        future.get()
+                    }
+                }
+                failed.cause.shouldBeInstanceOf<dev.zerocopy.EndOfStreamException>().report().transferred() shouldBe 600L
+            }
+        }
+    }
+
     test("a future's own timeout fails it with the core's TransferTimeoutException and its report") {
         withTimeout(30.seconds) {
             withLoopback(selector) { client, server ->
@@ -223,4 +298,14 @@ private fun receiver(server: Socket, path: String): suspend (ByteView, Duration?
     if (path == "socket") return { view, timeout, progress -> server.recvInto(view, timeout, progress) }
     val input = server.openReadChannel()
     return { view, timeout, progress -> input.recvInto(view, timeout, progress) }
+}
+
+/** Runs [block] with a temporary file holding [content], deleted afterwards. */
+private suspend fun <T> withFile(content: ByteArray, block: suspend (Path) -> T): T {
+    val file = Files.write(Files.createTempFile("s15api-report", ".bin"), content)
+    try {
+        return block(file)
+    } finally {
+        Files.delete(file)
+    }
 }
