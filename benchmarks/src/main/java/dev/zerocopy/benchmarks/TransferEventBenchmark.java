@@ -1,5 +1,6 @@
 package dev.zerocopy.benchmarks;
 
+import dev.zerocopy.FileMode;
 import dev.zerocopy.TransferReport;
 import dev.zerocopy.internal.Counters;
 import dev.zerocopy.internal.TransferEvent;
@@ -22,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /*
  * Measures: what the library's observability adds to one transfer, apart from the transfer:
- *   event     TransferEvent.start and, when it returns an event, finish: the JFR event's
- *             begin, end, threshold check and (when recorded) commit, with the `jfr` param:
+ *   event     TransferEvent.start and, when it returns an event, finish with the transfer's
+ *             report (built only then): the JFR event's begin, end, threshold check and
+ *             (when recorded) commit, with the `jfr` param:
  *               disabled        no recording has the event enabled (the default): one check;
  *               belowThreshold  a recording enables it with its default 10 ms threshold, so
  *                               every (instant) transfer is timed and dropped;
@@ -39,9 +41,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class TransferEventBenchmark {
-
-    /** The report every recorded event carries: a 64 KiB transfer, complete. */
-    private static final TransferReport REPORT = TransferReport.of(65_536, 65_536);
 
     /** Whether and how a recording has the event enabled. */
     @Param({"disabled", "belowThreshold", "recorded"})
@@ -71,7 +70,8 @@ public class TransferEventBenchmark {
     public Object event() {
         TransferEvent event = TransferEvent.start("sendFile");
         if (event != null) {
-            event.finish(REPORT);
+            // As a transfer does: its report is built only once the event is on.
+            event.finish(new TransferReport(65_536, 65_536, 65_536, 0, FileMode.ZERO_COPY, null, null, 1, 0, 0, 1_000));
         }
         return event;
     }
