@@ -2,7 +2,7 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
-import dev.zerocopy.internal.FrameParts;
+import dev.zerocopy.internal.FrameReceiver;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ProtocolException;
@@ -194,11 +194,11 @@ public final class Frames {
      */
     public static ByteView recvFrame(ReadableByteChannel source, int maxSize, IntFunction<ByteView> allocator,
             Duration timeout) throws IOException {
-        int limit = FrameParts.allocationLimit(maxSize);
+        int limit = FrameReceiver.allocationLimit(maxSize);
         Objects.requireNonNull(allocator, "allocator");
         Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
-        int size = recvHeader(source, limit, deadline);
-        return recvPayload(source, FrameParts.allocated(allocator.apply(size), size), deadline);
+        FrameReceiver frame = recvHeader(source, limit, deadline);
+        return recvPayload(source, frame, allocator.apply(frame.size()), deadline);
     }
 
     /**
@@ -226,15 +226,14 @@ public final class Frames {
      */
     public static ByteView recvFrame(ReadableByteChannel source, int maxSize, ViewPool pool, Duration timeout)
             throws IOException {
-        if (maxSize < 0) {
-            throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
-        }
+        FrameReceiver.checkMaxSize(maxSize);
         Objects.requireNonNull(pool, "pool");
         Deadline deadline = timeout == null ? Deadline.NONE : Deadline.after(timeout);
-        int size = recvHeader(source, maxSize, deadline);
-        ByteView payload = acquire(pool, size, deadline);
+        FrameReceiver frame = recvHeader(source, maxSize, deadline);
+        ByteView payload = acquire(pool, frame.size(), deadline);
         try {
-            return recvPayload(source, payload, deadline);
+            Blocking.complete(frame.payloadExactly(payload), source, deadline, FrameReceiver.PAYLOAD_RECEIVED);
+            return payload;
         } catch (IOException | RuntimeException | Error e) {
             payload.close();
             throw e;
@@ -259,21 +258,23 @@ public final class Frames {
         if (into.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        int size = recvHeader(source, (int) Math.min(into.size(), Integer.MAX_VALUE), deadline);
-        return recvPayload(source, into.slice(0, size), deadline);
+        FrameReceiver frame = recvHeader(source, FrameReceiver.intoLimit(into), deadline);
+        return recvPayload(source, frame, into, deadline);
     }
 
-    private static int recvHeader(ReadableByteChannel source, int limit, Deadline deadline) throws IOException {
-        ByteView header = ByteView.allocate(HEADER_SIZE);
-        Blocking.complete(FrameParts.header(source, header), source, deadline,
-                "frame header bytes received");
-        return payloadSize(header, limit);
-    }
-
-    private static ByteView recvPayload(ReadableByteChannel source, ByteView payload, Deadline deadline)
+    /** Steps a frame receive through its header and the check of the declared size. */
+    private static FrameReceiver recvHeader(ReadableByteChannel source, int limit, Deadline deadline)
             throws IOException {
-        Blocking.complete(FrameParts.payload(source, payload), source, deadline,
-                "frame payload bytes received");
-        return payload;
+        FrameReceiver frame = new FrameReceiver(source, limit);
+        Blocking.complete(frame.header(), source, deadline, FrameReceiver.HEADER_RECEIVED);
+        frame.size();
+        return frame;
+    }
+
+    /** Steps a frame receive through its payload, into the start of {@code view}. */
+    private static ByteView recvPayload(ReadableByteChannel source, FrameReceiver frame, ByteView view,
+            Deadline deadline) throws IOException {
+        Blocking.complete(frame.payload(view), source, deadline, FrameReceiver.PAYLOAD_RECEIVED);
+        return frame.received();
     }
 }

@@ -2,9 +2,9 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
+import dev.zerocopy.internal.SomeReceiver;
 import dev.zerocopy.internal.ViewReceiver;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -244,7 +244,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static int recvSome(ReadableByteChannel source, ByteView view) throws IOException {
-        return Blocking.readSome(source, writableBuffer(view), Deadline.NONE);
+        return Blocking.readSome(source, SomeReceiver.target(view), Deadline.NONE);
     }
 
     /**
@@ -261,7 +261,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static int recvSome(ReadableByteChannel source, ByteView view, Duration timeout) throws IOException {
-        return Blocking.readSome(source, writableBuffer(view), Deadline.after(timeout));
+        return Blocking.readSome(source, SomeReceiver.target(view), Deadline.after(timeout));
     }
 
     /**
@@ -417,10 +417,4 @@ public final class ZeroCopy {
         return timeout == null ? Deadline.NONE : Deadline.after(timeout);
     }
 
-    private static ByteBuffer writableBuffer(ByteView view) {
-        if (view.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        return view.buffers()[0];
-    }
 }

@@ -1,10 +1,15 @@
 package dev.zerocopy.benchmarks;
 
 import dev.zerocopy.ByteView;
+import dev.zerocopy.Frames;
 import dev.zerocopy.ZeroCopy;
 import dev.zerocopy.benchmarks.ktor.KtorPaths;
+import dev.zerocopy.ktor.SocketTransfersKt;
+import io.ktor.network.sockets.Socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import kotlin.coroutines.EmptyCoroutineContext;
+import kotlinx.coroutines.BuildersKt;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -12,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -22,15 +28,22 @@ import org.openjdk.jmh.annotations.Warmup;
 /*
  * Measures: heap bytes allocated by the steady-state send and receive loops. Run it under
  * -prof gc and read gc.alloc.rate.norm (bytes per operation; divide by BATCH for bytes per call).
- * One operation is BATCH (64) calls, each moving one 1 MiB direct view over a loopback
- * connection on 127.0.0.1:
+ * One operation is BATCH (64) calls, each moving one direct view of `size` bytes (64 B, 1 KiB,
+ * 1 MiB) over a loopback connection on 127.0.0.1:
  *   coreSendFrom / coreRecvInto        ZeroCopy.sendFrom / recvInto on a blocking channel;
+ *   coreSendFrame / coreRecvFrame      Frames.sendFrame / recvFrame(into) on a blocking channel
+ *                                      (the feeder sends well-formed frames of `size` bytes);
  *   adapterSendFrom / adapterRecvInto  the Ktor adapter's Socket.sendFrom / recvInto, the 64 calls
  *                                      in one coroutine inside runBlocking + withTimeout;
+ *   adapterSendFrame / adapterRecvFrame the adapter's Socket.sendFrame / recvFrame(into), each call
+ *                                      in its own runBlocking (called from Java, without a loop
+ *                                      in a coroutine);
  *   handNioSend                        the harness floor for the core: a write loop that reuses one
  *                                      buffer and allocates nothing;
  *   runBlockingHarness                 the harness floor for the adapter: the same runBlocking +
- *                                      withTimeout around 64 calls that do nothing.
+ *                                      withTimeout around 64 calls that do nothing;
+ *   runBlockingPerCall                 the harness floor of the adapter's frame cases: 64
+ *                                      runBlocking calls around nothing.
  * The other end is a peer thread on a plain blocking NIO channel that drains (or feeds) without
  * pause through one reused buffer, allocating nothing; the GC profiler counts every thread, so
  * what is left is the code under test (and for the adapter, Ktor's selector).
@@ -49,7 +62,7 @@ public class AllocationBenchmark {
     /** Calls per operation. */
     public static final int BATCH = 64;
 
-    /** Bytes per call. */
+    /** The peers' buffer size, and the largest view size. */
     public static final int CHUNK = 1 << 20;
 
     static final long TIMEOUT_MILLIS = TimeUnit.SECONDS.toMillis(Peer.TIMEOUT_SECONDS);
@@ -57,6 +70,8 @@ public class AllocationBenchmark {
     /** A blocking loopback pair whose server end a peer drains (sending) or feeds (receiving). */
     @State(Scope.Thread)
     public static class Core {
+        @Param({"1048576", "1024", "64"})
+        int size;
         Loopback pair;
         Peer peer;
         ByteView view;
@@ -65,9 +80,9 @@ public class AllocationBenchmark {
         void open(boolean feed) throws IOException {
             pair = Loopback.open();
             peer = new Peer(feed ? "feeder" : "drain");
-            view = ByteView.allocateDirect(CHUNK);
+            view = ByteView.allocateDirect(size);
             buffer = view.buffer();
-            ByteBuffer peerBuffer = ByteBuffer.allocateDirect(CHUNK);
+            ByteBuffer peerBuffer = feed ? frames(size) : ByteBuffer.allocateDirect(CHUNK);
             peer.submit(() -> feed ? Peer.feedUntilClosed(pair.server, peerBuffer)
                     : Peer.drainUntilClosed(pair.server, peerBuffer));
         }
@@ -77,6 +92,20 @@ public class AllocationBenchmark {
             pair.close();
             peer.close();
         }
+    }
+
+    /**
+     * A feeder's buffer: whole frames of {@code size} payload bytes, about {@link #CHUNK} bytes of them,
+     * so that the fed stream reads as frames (for the frame cases) and as bytes (for the others).
+     */
+    static ByteBuffer frames(int size) {
+        int frame = Frames.HEADER_SIZE + size;
+        int count = Math.max(1, CHUNK / frame);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(frame * count);
+        for (int i = 0; i < count; i++) {
+            buffer.putLong(i * frame, size);
+        }
+        return buffer;
     }
 
     /** The core's sending side. */
@@ -100,6 +129,8 @@ public class AllocationBenchmark {
     /** A Ktor socket whose NIO peer end a peer thread drains (sending) or feeds (receiving). */
     @State(Scope.Thread)
     public static class Adapter {
+        @Param({"1048576", "1024", "64"})
+        int size;
         KtorToNio connection;
         Peer peer;
         ByteView view;
@@ -107,8 +138,8 @@ public class AllocationBenchmark {
         void open(boolean feed) throws IOException {
             connection = KtorToNio.open(TIMEOUT_MILLIS);
             peer = new Peer(feed ? "feeder" : "drain");
-            view = ByteView.allocateDirect(CHUNK);
-            ByteBuffer peerBuffer = ByteBuffer.allocateDirect(CHUNK);
+            view = ByteView.allocateDirect(size);
+            ByteBuffer peerBuffer = feed ? frames(size) : ByteBuffer.allocateDirect(CHUNK);
             peer.submit(() -> feed ? Peer.feedUntilClosed(connection.peerEnd, peerBuffer)
                     : Peer.drainUntilClosed(connection.peerEnd, peerBuffer));
         }
@@ -153,6 +184,40 @@ public class AllocationBenchmark {
     }
 
     @Benchmark
+    public void coreSendFrame(CoreSending side) throws IOException {
+        for (int i = 0; i < BATCH; i++) {
+            Frames.sendFrame(side.pair.client, side.view);
+        }
+    }
+
+    @Benchmark
+    public void coreRecvFrame(CoreReceiving side) throws IOException {
+        for (int i = 0; i < BATCH; i++) {
+            Frames.recvFrame(side.pair.client, side.view);
+        }
+    }
+
+    @Benchmark
+    public void adapterSendFrame(AdapterSending side) throws InterruptedException {
+        Socket socket = side.connection.socket;
+        ByteView payload = side.view;
+        for (int i = 0; i < BATCH; i++) {
+            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
+                    (scope, continuation) -> SocketTransfersKt.sendFrame(socket, payload, continuation));
+        }
+    }
+
+    @Benchmark
+    public void adapterRecvFrame(AdapterReceiving side) throws InterruptedException {
+        Socket socket = side.connection.socket;
+        ByteView into = side.view;
+        for (int i = 0; i < BATCH; i++) {
+            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
+                    (scope, continuation) -> SocketTransfersKt.recvFrame(socket, into, continuation));
+        }
+    }
+
+    @Benchmark
     public void adapterSendFrom(AdapterSending side) {
         KtorPaths.sendBatch(side.connection.socket, side.view, BATCH, TIMEOUT_MILLIS);
     }
@@ -175,5 +240,12 @@ public class AllocationBenchmark {
     @Benchmark
     public int runBlockingHarness() {
         return KtorPaths.emptyBatch(BATCH, TIMEOUT_MILLIS);
+    }
+
+    @Benchmark
+    public void runBlockingPerCall() throws InterruptedException {
+        for (int i = 0; i < BATCH; i++) {
+            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE, (scope, continuation) -> scope);
+        }
     }
 }

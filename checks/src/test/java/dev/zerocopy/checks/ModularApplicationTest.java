@@ -157,7 +157,7 @@ final class ModularApplicationTest {
                 "app/Main.java", String.join("\n",
                         "package app;",
                         "public final class Main {",
-                        "    Class<?> frames = dev.zerocopy.internal.FrameParts.class;",
+                        "    Class<?> frames = dev.zerocopy.internal.FrameReceiver.class;",
                         "    Class<?> channels = dev.zerocopy.ktor.internal.KtorChannelsKt.class;",
                         "}")));
         assertFalse(compilation.succeeded, compilation.diagnostics);

@@ -100,7 +100,7 @@ public final class Blocking {
         Watchdog watchdog = Watchdog.arm(source, SelectionKey.OP_READ, deadline);
         try (ReadinessWait wait = new ReadinessWait(source, SelectionKey.OP_READ, deadline)) {
             while (true) {
-                int read = ViewReceiver.readCapped(source, buffer);
+                int read = SomeReceiver.step(source, buffer);
                 if (read != 0) {
                     if (watchdog.fired()) {
                         throw timeout(deadline, TransferReport.of(Math.max(0, read), want), "bytes received",
@@ -117,7 +117,7 @@ public final class Blocking {
             if (watchdog.fired() && !(failed instanceof TransferTimeoutException)) {
                 throw timeout(deadline, TransferReport.of(0, want), "bytes received", watchdog, failed);
             }
-            throw Failures.withCounts(0, want, "bytes received", failed);
+            throw SomeReceiver.failed(buffer, failed);
         } finally {
             watchdog.close();
         }

@@ -30,6 +30,12 @@ public final class ViewSender extends Tally implements Transfer {
     public ViewSender(WritableByteChannel target, ByteView... views) {
         this.target = Objects.requireNonNull(target, "target");
         this.gathering = target instanceof GatheringByteChannel g ? g : null;
+        if (views.length == 1) {
+            // The common send of one view: its fresh buffers are the list, with nothing gathered around them.
+            this.buffers = views[0].buffers();
+            this.byteCount = views[0].size();
+            return;
+        }
         List<ByteBuffer> all = new ArrayList<>(views.length);
         long total = 0;
         for (ByteView view : views) {

@@ -9,16 +9,13 @@ import dev.zerocopy.Frames
 import dev.zerocopy.Progress
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
-import dev.zerocopy.internal.Failures
-import dev.zerocopy.internal.FrameParts
+import dev.zerocopy.internal.FrameReceiver
 import dev.zerocopy.ktor.internal.KtorSink
 import dev.zerocopy.ktor.internal.KtorSource
-import dev.zerocopy.ktor.internal.acquireView
 import dev.zerocopy.ktor.internal.checkNotBroken
-import dev.zerocopy.ktor.internal.releasingOnFailure
+import dev.zerocopy.ktor.internal.receiving
 import io.ktor.utils.io.ByteReadChannel
 import io.ktor.utils.io.ByteWriteChannel
-import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -226,17 +223,7 @@ public suspend fun ByteReadChannel.recvInto(view: ByteView, timeout: Duration? =
 public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
-    val source = KtorSource(this, "Ktor's read channel")
-    val buffer = view.buffers()[0]
-    try {
-        while (true) {
-            val read = source.read(buffer)
-            if (read != 0) return read
-            source.await()
-        }
-    } catch (failure: IOException) {
-        throw Failures.withCounts(0, buffer.remaining().toLong(), "bytes received", failure)
-    }
+    return receiving().recvSome(view)
 }
 
 /**
@@ -257,10 +244,7 @@ public suspend fun ByteReadChannel.recvSome(view: ByteView): Int {
  */
 public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
-    val source = KtorSource(this, "Ktor's read channel")
-    val payload = into.slice(0, recvHeader(source, frameLimit(into)).toLong())
-    source.drive(FrameParts.payload(source, payload))
-    return payload
+    return receiving().recvFrame(into)
 }
 
 /**
@@ -282,12 +266,7 @@ public suspend fun ByteReadChannel.recvFrame(into: ByteView): ByteView {
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    val limit = FrameParts.allocationLimit(maxSize)
-    val source = KtorSource(this, "Ktor's read channel")
-    val size = recvHeader(source, limit)
-    val payload = FrameParts.allocated(allocator(size), size)
-    source.drive(FrameParts.payload(source, payload))
-    return payload
+    return receiving().recvFrame(FrameReceiver.allocationLimit(maxSize), allocator)
 }
 
 /**
@@ -312,22 +291,8 @@ public suspend fun ByteReadChannel.recvFrame(maxSize: Int, allocator: (Int) -> B
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun ByteReadChannel.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
-    val source = KtorSource(this, "Ktor's read channel")
-    val size = recvHeader(source, maxSize)
-    val payload = pool.acquireView(size)
-    releasingOnFailure(payload) { source.drive(FrameParts.payload(source, payload)) }
-    return payload
-}
-
-/** The largest payload a frame received into [into] may have: its size, at most a frame's Int limit. */
-@JvmSynthetic // internal: kept out of Java's view of the public class
-internal fun frameLimit(into: ByteView): Int = minOf(into.size(), Int.MAX_VALUE.toLong()).toInt()
-
-private suspend fun recvHeader(source: KtorSource, limit: Int): Int {
-    val header = ByteView.allocate(Frames.HEADER_SIZE)
-    source.drive(FrameParts.header(source, header))
-    return Frames.payloadSize(header, limit)
+    FrameReceiver.checkMaxSize(maxSize)
+    return receiving().recvFrame(maxSize, pool)
 }
 
 /**

@@ -8,21 +8,17 @@ import dev.zerocopy.Frames
 import dev.zerocopy.Progress
 import dev.zerocopy.Transfer
 import dev.zerocopy.ViewPool
-import dev.zerocopy.internal.Failures
-import dev.zerocopy.internal.FrameParts
-import dev.zerocopy.ktor.internal.NioSide
-import dev.zerocopy.ktor.internal.acquireView
-import dev.zerocopy.ktor.internal.awaitReady
+import dev.zerocopy.internal.FrameReceiver
+import dev.zerocopy.ktor.internal.Receiving
 import dev.zerocopy.ktor.internal.checkNotBroken
 import dev.zerocopy.ktor.internal.drive
 import dev.zerocopy.ktor.internal.fallbackDescription
 import dev.zerocopy.ktor.internal.fallbackReadChannel
 import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
-import dev.zerocopy.ktor.internal.releasingOnFailure
+import dev.zerocopy.ktor.internal.receiving
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
-import java.io.IOException
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.FileChannel
 import java.nio.file.Path
@@ -101,7 +97,7 @@ public suspend fun Socket.sendFrom(views: List<ByteView>, timeout: Duration? = n
     val side = nioSideOf(this, SelectInterest.WRITE)
         ?: return fallbackWriteChannel(this).sendFrom(views, timeout, progress)
     checkNotBroken(this)
-    return drive(this, side, Transfer.send(side.channel, *views.toTypedArray()).progress(progress), timeout)
+    return side.drive(this, Transfer.send(side.channel, *views.toTypedArray()).progress(progress), timeout)
 }
 
 /**
@@ -130,7 +126,7 @@ public suspend fun Socket.sendFrom(views: List<ByteView>, timeout: Duration? = n
 public suspend fun Socket.recvInto(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long {
     val side = nioSideOf(this, SelectInterest.READ)
         ?: return fallbackReadChannel(this).recvInto(view, timeout, progress)
-    return drive(this, side, Transfer.receive(side.channel, view).progress(progress), timeout)
+    return side.drive(this, Transfer.receive(side.channel, view).progress(progress), timeout)
 }
 
 /**
@@ -149,18 +145,7 @@ public suspend fun Socket.recvInto(view: ByteView, timeout: Duration? = null, pr
 public suspend fun Socket.recvSome(view: ByteView): Int {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     if (view.isEmpty) return 0
-    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvSome(view)
-    val buffer = view.buffers()[0]
-    buffer.limit(minOf(buffer.capacity(), 1 shl 20))
-    try {
-        while (true) {
-            val read = side.channel.read(buffer)
-            if (read != 0) return read
-            awaitReady(side, SelectInterest.READ)
-        }
-    } catch (failure: IOException) {
-        throw Failures.withCounts(0, buffer.limit().toLong(), "bytes received", failure)
-    }
+    return receiving().recvSome(view)
 }
 
 /**
@@ -196,10 +181,7 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
  */
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
-    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(into)
-    val payload = into.slice(0, recvHeader(side, frameLimit(into)).toLong())
-    drive(this, side, FrameParts.payload(side.channel, payload))
-    return payload
+    return receiving().recvFrame(into)
 }
 
 /**
@@ -221,12 +203,8 @@ public suspend fun Socket.recvFrame(into: ByteView): ByteView {
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView = ByteView::allocate): ByteView {
-    val limit = FrameParts.allocationLimit(maxSize)
-    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, allocator)
-    val size = recvHeader(side, limit)
-    val payload = FrameParts.allocated(allocator(size), size)
-    drive(this, side, FrameParts.payload(side.channel, payload))
-    return payload
+    val limit = FrameReceiver.allocationLimit(maxSize)
+    return receiving().recvFrame(limit, allocator)
 }
 
 /**
@@ -251,18 +229,14 @@ public suspend fun Socket.recvFrame(maxSize: Int, allocator: (Int) -> ByteView =
  * @throws EndOfStreamException if the stream ends inside the header or the payload
  */
 public suspend fun Socket.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
-    require(maxSize >= 0) { "maxSize must be >= 0, was $maxSize" }
-    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).recvFrame(maxSize, pool)
-    val size = recvHeader(side, maxSize)
-    val payload = pool.acquireView(size)
-    releasingOnFailure(payload) { drive(this, side, FrameParts.payload(side.channel, payload)) }
-    return payload
+    FrameReceiver.checkMaxSize(maxSize)
+    return receiving().recvFrame(maxSize, pool)
 }
 
-private suspend fun Socket.recvHeader(side: NioSide, limit: Int): Int {
-    val header = ByteView.allocate(Frames.HEADER_SIZE)
-    drive(this, side, FrameParts.header(side.channel, header))
-    return Frames.payloadSize(header, limit)
+/** The receives of this socket: on its own channel, or on Ktor's read channel if the adapter cannot drive it. */
+private fun Socket.receiving(): Receiving {
+    val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).receiving()
+    return Receiving(this, side.channel) { side.await(SelectInterest.READ) }
 }
 
 /**
@@ -299,7 +273,7 @@ public suspend fun Socket.sendFile(
         ?: return fallbackWriteChannel(this).sendFile(file, offset, count, options, fallbackDescription(this, "write"))
     checkNotBroken(this)
     return FileTransfer.send(file, offset, count, side.channel, options).use { transfer ->
-        drive(this, side, transfer, options.timeout())
+        side.drive(this, transfer, options.timeout())
         transfer
     }
 }
@@ -349,7 +323,7 @@ public suspend fun Socket.recvFile(
     val side = nioSideOf(this, SelectInterest.READ)
         ?: return fallbackReadChannel(this).recvFile(file, offset, count, options, fallbackDescription(this, "read"))
     return FileTransfer.receive(side.channel, file, offset, count, options).use { transfer ->
-        drive(this, side, transfer, options.timeout())
+        side.drive(this, transfer, options.timeout())
         transfer
     }
 }

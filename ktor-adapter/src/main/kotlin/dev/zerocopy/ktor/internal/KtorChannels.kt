@@ -175,3 +175,9 @@ private fun <C : Any> opened(socket: Socket, channels: MutableMap<Socket, C>, op
 /** What a file transfer's fallback reason calls the Ktor channel of a socket the adapter cannot drive. */
 internal fun fallbackDescription(socket: Socket, direction: String): String =
     "Ktor's $direction channel of a socket the adapter cannot drive directly (${fallbackReason(socket)})"
+
+/** The receives of this Ktor channel, through a [KtorSource] over it. */
+internal fun ByteReadChannel.receiving(): Receiving {
+    val source = KtorSource(this, "Ktor's read channel")
+    return Receiving(this, source) { source.await() }
+}
