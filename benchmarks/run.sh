@@ -211,6 +211,8 @@ jmh allocation '\.AllocationBenchmark\.' "${alloc[@]}" -prof gc
 
 jmh slice '\.SliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
 jmh splice '\.SpliceBenchmark\.' "${micro[@]}" "${profilers[@]}"
+# Nanoseconds per transfer: the JFR event (disabled, below threshold, recorded) and the counters.
+jmh observability '\.TransferEventBenchmark\.' "${micro[@]}" -prof gc
 
 say "the seed's Python microbenchmarks"
 timeout 600 python3 "$here/python/seed_micro.py" --scale "$seed_scale" >"$results/python-seed.json" \

@@ -35,8 +35,9 @@ import static dev.zerocopy.benchmarks.report.Format.time;
  * confidence interval of the mean; every ratio is of medians from this run. The targets
  * ({@link Targets}) are judged once, before any section is written, as met or not met by their
  * median, and a miss carries what the profilers measured; the sections only write. The
- * sections of the Netty, frame, warm-up and many-connection groups are writers of their own
- * ({@link NettySection}, {@link FrameFigures}, {@link Warmup}, {@link ConnectionsTable}).
+ * sections of the Netty, frame, warm-up, many-connection and observability groups are writers of
+ * their own ({@link NettySection}, {@link FrameFigures}, {@link Warmup}, {@link ConnectionsTable},
+ * {@link ObservabilitySection}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.zerocopy.benchmarks.report.Report --results DIR
  * --markdown RESULTS.md --chart throughput.png [--mode quick] [--elapsed SECONDS] [--note TEXT]}
@@ -68,6 +69,7 @@ public final class Report {
     private final FrameFigures frames;
     private final ConnectionsTable connections;
     private final NettySection netty;
+    private final ObservabilitySection observability;
     /** Every target, judged once before any section is written. */
     private final List<Targets.Verdict> verdicts;
 
@@ -82,8 +84,9 @@ public final class Report {
         this.frames = new FrameFigures(jmh);
         this.connections = connections;
         this.netty = new NettySection(jmh, this);
+        this.observability = new ObservabilitySection(jmh);
         this.verdicts = Targets.evaluate(Targets.all(),
-                new Targets.Measured(this, refs, warmup, frames, connections, netty));
+                new Targets.Measured(this, refs, warmup, frames, connections, netty, observability));
     }
 
     /**
@@ -168,7 +171,7 @@ public final class Report {
         md.append(targetsSection());
         md.append(seed).append(loopback).append(warmup.section()).append(netty.section()).append(frames.section())
                 .append(file).append(slicing).append(splice).append(concurrency).append(connections.section())
-                .append(allocation);
+                .append(allocation).append(observability.section());
         md.append("## Raw data\n\n");
         md.append("JMH's JSON and logs, and the references' JSON, are in `").append(results.getFileName())
                 .append("` under `benchmarks/target/results/` of the run (not committed). JMH files read: ")

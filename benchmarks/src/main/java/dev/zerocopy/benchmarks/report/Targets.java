@@ -24,7 +24,7 @@ final class Targets {
 
     /** Everything a target may read: the report's figures and the sections' own. */
     record Measured(Report report, References refs, Warmup warmup, FrameFigures frames, ConnectionsTable connections,
-            NettySection netty) {
+            NettySection netty, ObservabilitySection observability) {
     }
 
     /** How a figure is judged against the threshold. */
@@ -181,6 +181,9 @@ final class Targets {
                         m -> m.report.allocationProfile(loop[0])));
             }
         }
+        // Observability.
+        all.add(atMost("Disabled JFR event <= 5 ns per transfer",
+                m -> m.observability.eventNanos("disabled"), 5, " ns", m -> m.observability.profile()));
         return all;
     }
 
