@@ -1,6 +1,5 @@
 package dev.zerocopy.benchmarks.report;
 
-import dev.zerocopy.benchmarks.report.JmhResults.Result;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,8 +33,9 @@ final class ObservabilitySection {
         return jmh.find(benchmark, "jfr", setting).map(r -> Figure.of(r.secondsPerOp()).times(1e9));
     }
 
-    private Optional<Figure> allocated(String benchmark, String setting) {
-        return jmh.find(benchmark, "jfr", setting).flatMap(r -> r.metric("gc.alloc.rate.norm"));
+    /** Bytes allocated per transfer by the JFR event at one {@code jfr} setting (under {@code -prof gc}). */
+    private Optional<Figure> allocated(String setting) {
+        return jmh.find("TransferEventBenchmark.event", "jfr", setting).flatMap(r -> r.metric("gc.alloc.rate.norm"));
     }
 
     String section() {
@@ -53,7 +53,7 @@ final class ObservabilitySection {
         for (String setting : SETTINGS) {
             s.append("| ").append(setting.equals("belowThreshold") ? "enabled, below threshold" : setting).append(" | ")
                     .append(Format.fixed(eventNanos(setting), 1)).append(" | ")
-                    .append(Format.bytes(allocated("TransferEventBenchmark.event", setting))).append(" | ")
+                    .append(Format.bytes(allocated(setting))).append(" | ")
                     .append(Format.fixed(countersNanos(setting), 1)).append(" |\n");
         }
         return s.append("\n").toString();
@@ -64,7 +64,7 @@ final class ObservabilitySection {
         StringBuilder s = new StringBuilder("Event per transfer:");
         for (String setting : SETTINGS) {
             s.append(" ").append(setting).append(" ").append(eventNanos(setting).map(Figure::formatMedian).orElse("-"))
-                    .append(" ns (").append(allocated("TransferEventBenchmark.event", setting)
+                    .append(" ns (").append(allocated(setting)
                             .map(f -> Format.bytesMedian(f.median())).orElse("-")).append(" allocated);");
         }
         s.append(" counters ").append(countersNanos("disabled").map(Figure::formatMedian).orElse("-"))
