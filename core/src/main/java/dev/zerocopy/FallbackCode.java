@@ -40,8 +40,11 @@ public enum FallbackCode {
     STREAM_RECEIVE,
 
     /**
-     * {@code transferTo} threw part-way; the copy loop carried on from the exact byte
-     * where zero-copy stopped.
+     * {@code transferTo} threw part-way and a copy step got past the failure (a file
+     * channel whose {@code transferTo} fails where its reads work); the copy loop carried
+     * on from the exact byte where zero-copy stopped. A failure the copy loop meets too (a
+     * peer that reset or closed the connection, a file that cannot be read) is no fallback:
+     * the transfer fails in zero-copy mode with no code, and no fallback is counted.
      */
     TRANSFER_TO_FAILED
 }

@@ -51,9 +51,12 @@ import java.util.Objects;
  *       0 cannot tell the end of stream from an empty socket.
  * </ul>
  * A transfer that starts zero-copy under {@code AUTO} falls back to the copy loop
- * if {@code transferTo} throws, and continues from exactly the byte where
- * zero-copy stopped. {@link #fallbackReason()} says why whenever {@code AUTO} did
- * not end in zero-copy.
+ * when {@code transferTo} throws and a copy step then gets past the failure (a file
+ * channel whose {@code transferTo} fails where its reads work), and continues from
+ * exactly the byte where zero-copy stopped. If that copy step fails too (the peer reset
+ * or closed the connection, the file cannot be read), nothing fell back: the transfer
+ * fails with {@code transferTo}'s exception, still in zero-copy mode, with no fallback
+ * code. {@link #fallbackReason()} says why whenever {@code AUTO} did not end in zero-copy.
  *
  * <p><b>Blocking sockets and virtual threads.</b> On a virtual thread a blocking
  * socket is non-blocking underneath, so {@code transferTo} returns 0 whenever the
@@ -115,6 +118,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private final boolean automatic;
     private final int chunkSize;
     private final BufferPool pool;
+    private final Calibration calibration;
 
     private FileMode mode;
     private String fallbackReason;
@@ -143,7 +147,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private final Tally tally = new Tally();
 
     private FileTransfer(FileChannel file, long offset, long byteCount, WritableByteChannel target,
-            ReadableByteChannel source, FileOptions options) {
+            ReadableByteChannel source, FileOptions options, Calibration calibration) {
         this.file = file;
         this.offset = offset;
         this.byteCount = byteCount;
@@ -151,13 +155,14 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         this.source = source;
         this.chunkSize = options.chunkSize();
         this.pool = BufferPool.shared();
+        this.calibration = calibration;
         this.automatic = options.mode() == FileMode.AUTO;
         tally.follow(options.progress());
         if (automatic) {
             String reason = target != null ? FileModes.whyNotZeroCopySend(target) : FileModes.whyNotZeroCopyReceive(source);
             Calibration.PeerClass peers = target != null && reason == null ? FileModes.peerClass(target) : null;
             if (peers != null) {
-                decision = Calibration.shared().choose(peers, byteCount);
+                decision = calibration.choose(peers, byteCount);
                 this.mode = decision.mode();
                 this.autoReason = decision.reason();
                 this.fallbackReason = mode == FileMode.COPY ? autoReason : null;
@@ -194,6 +199,12 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     public static FileTransfer send(FileChannel file, long offset, long count, WritableByteChannel target,
             FileOptions options) throws IOException {
+        return send(file, offset, count, target, options, Calibration.shared());
+    }
+
+    /** As {@link #send(FileChannel, long, long, WritableByteChannel, FileOptions)}, choosing by {@code calibration}. */
+    static FileTransfer send(FileChannel file, long offset, long count, WritableByteChannel target,
+            FileOptions options, Calibration calibration) throws IOException {
         Objects.requireNonNull(target, "target");
         long size = file.size();
         if (count == -1 && offset >= 0) {
@@ -204,7 +215,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             throw new IllegalArgumentException("range [" + offset + ", " + (offset + count)
                     + ") extends past the end of a file of " + size + " bytes");
         }
-        return new FileTransfer(file, offset, count, target, null, options);
+        return new FileTransfer(file, offset, count, target, null, options, calibration);
     }
 
     /**
@@ -225,7 +236,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(file, "file");
         checkRange(offset, count);
-        return new FileTransfer(file, offset, count, null, source, options);
+        return new FileTransfer(file, offset, count, null, source, options, Calibration.shared());
     }
 
     /**
@@ -251,7 +262,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             event = Jfr.start(target != null ? "sendFile" : "recvFile");
             if (decision != null && decision.measured()) {
                 counted = true;
-                Calibration.shared().started(decision.peers());
+                calibration.started(decision.peers());
             }
         }
         boolean failed = true;
@@ -263,7 +274,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             failed = false;
             if (counted && moved > 0) {
                 // Counted as they move, so a period's rate holds every byte sent in it (see Calibration).
-                Calibration.shared().moved(decision.peers(), mode, moved);
+                calibration.moved(decision.peers(), mode, moved);
             }
             tally.stepped(moved, transferred, byteCount);
             return moved;
@@ -313,13 +324,23 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             if (!automatic || e instanceof ClosedChannelException) {
                 throw e;
             }
-            fallBack(FallbackCode.TRANSFER_TO_FAILED, "transferTo failed after " + zeroCopied + " bytes: " + e);
+            // The JDK's transferTo already falls back inside itself where sendfile is unsupported, so what
+            // escapes it is mostly a failure the copy loop meets too: a peer that reset or closed the
+            // connection, a file that cannot be read. Only a copy step that gets past it is a fallback;
+            // otherwise the transfer fails as zero-copy, and the process counts no fallback for it.
+            long copiedNow;
             try {
-                return copySendStep(chunkSize);
+                copiedNow = copySendStep(chunkSize);
             } catch (IOException copyFailed) {
+                if (e instanceof IOException transferToFailed) {
+                    transferToFailed.addSuppressed(copyFailed);
+                    throw transferToFailed;
+                }
                 copyFailed.addSuppressed(e);
                 throw copyFailed;
             }
+            fallBack(FallbackCode.TRANSFER_TO_FAILED, "transferTo failed after " + zeroCopied + " bytes: " + e);
+            return copiedNow;
         }
         if (sent > 0) {
             transferred += sent;
@@ -465,7 +486,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private void endCount() {
         if (counted) {
             counted = false;
-            Calibration.shared().ended(decision.peers());
+            calibration.ended(decision.peers());
         }
     }
 

@@ -3,9 +3,13 @@ package dev.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Calibration;
+import dev.zerocopy.internal.Deadline;
+import java.io.EOFException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -19,6 +23,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 final class FallbackCodeTest {
@@ -109,6 +114,50 @@ final class FallbackCodeTest {
         assertEquals(FallbackCode.TRANSFER_TO_FAILED, transfer.fallbackCode());
         assertTrue(transfer.fallbackReason().startsWith("transferTo failed after"), transfer.fallbackReason());
         assertArrayEquals(content, Files.readAllBytes(copy));
+    }
+
+    @Test
+    @Timeout(60)
+    void aPeerThatResetsDuringAnAutomaticZeroCopySendFailsItWithoutAFallback() throws Exception {
+        byte[] content = Bytes.random(32 << 20, 8);
+        int readByPeer = 64 << 10;
+        Path file = Files.write(dir.resolve("content.bin"), content);
+        TransferCounters before = TransferCounters.snapshot();
+        TransferException failure;
+        try (Loopback loopback = Loopback.open(); FileChannel in = FileChannel.open(file)) {
+            // A calibration that has measured nothing starts a send of 1 MiB or more by zero-copy, whichever
+            // mode the shared one prefers for loopback now.
+            FileTransfer transfer = FileTransfer.send(in, 0, content.length, loopback.server, FileOptions.defaults(),
+                    new Calibration());
+            assertEquals(FileMode.ZERO_COPY, transfer.mode(), transfer.autoReason());
+            Background<Integer> peer = Background.start(() -> {
+                ByteBuffer some = ByteBuffer.allocate(readByPeer);
+                while (some.hasRemaining()) {
+                    if (loopback.client.read(some) < 0) {
+                        throw new EOFException("after " + some.position() + " bytes");
+                    }
+                }
+                // Linger 0: the close resets the connection while the sender has far more to send.
+                loopback.client.socket().setSoLinger(true, 0);
+                loopback.client.close();
+                return some.position();
+            });
+            try (transfer) {
+                failure = assertThrows(TransferException.class,
+                        () -> Blocking.complete(transfer, loopback.server, Deadline.NONE, "file bytes sent"));
+            }
+            assertEquals(readByPeer, peer.join());
+        }
+        TransferReport report = failure.report();
+        assertEquals(FileMode.ZERO_COPY, report.mode(), report.toString());
+        assertNull(report.fallbackCode(), report.toString());
+        assertNull(report.fallbackReason(), report.toString());
+        assertEquals(report.transferred(), report.zeroCopied(), report.toString());
+        assertTrue(report.transferred() >= readByPeer && report.transferred() < content.length, report.toString());
+        assertEquals(content.length, report.byteCount());
+        assertTrue(failure.getMessage().startsWith("failed after " + report.transferred() + " of " + content.length
+                + " file bytes sent: "), failure.getMessage());
+        assertEquals(0, TransferCounters.snapshot().minus(before).fallbacks(FallbackCode.TRANSFER_TO_FAILED));
     }
 
     @Test
