@@ -19,8 +19,9 @@ import kotlin.time.Duration.Companion.seconds
  * handshakes into the accept backlog, and a client's connect succeeds (only to be reset later).
  * The listener is registered whenever an `accept` waits, which is all the time. So this waits,
  * up to [timeout], until the channel is no longer registered: the selector thread closes the
- * socket right after deregistering it, under the channel's state lock, which reading the local
- * address then takes (and waits for).
+ * socket a few instructions after deregistering it, under the channel's state lock, which reading
+ * the local address then takes (and waits for); only a preemption of the selector thread between
+ * those few instructions could still let a connect through.
  *
  * @return whether the socket was seen released within [timeout]
  */
