@@ -4,6 +4,7 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.Frames
 import dev.zerocopy.ZeroCopy
 import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.closeAndAwaitRelease
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
@@ -166,7 +167,7 @@ private abstract class StoppableArrayServer(protected val shipment: Shipment) : 
     private val stopping = AtomicBoolean()
     private val stopped = CountDownLatch(1)
 
-    /** Closes the listener, so accepting ends and new connections are refused. */
+    /** Closes the listener and returns once the kernel refuses new connections. */
     protected abstract fun stopAccepting()
 
     /** Waits up to [grace] for the accept loop and every transfer to end. */
@@ -277,6 +278,10 @@ private class CoreArrayServer(
 
     override fun stopAccepting() {
         listener.close()
+        // The kernel keeps listening until the accepting thread leaves accept(): the close only
+        // signals it, and the socket is released on its way out. Until then a connect succeeds.
+        acceptor.interrupt()
+        acceptor.join()
     }
 
     override fun drain(grace: Duration) {
@@ -359,7 +364,7 @@ private class KtorArrayServer(
     }
 
     override fun stopAccepting() {
-        listener.close()
+        if (!listener.closeAndAwaitRelease()) shipment.report("the listener was not released within 5s of closing it")
     }
 
     override fun drain(grace: Duration) {

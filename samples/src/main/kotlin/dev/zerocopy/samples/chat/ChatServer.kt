@@ -2,6 +2,7 @@ package dev.zerocopy.samples.chat
 
 import dev.zerocopy.ByteView
 import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.closeAndAwaitRelease
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -132,7 +133,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
      * Blocks until done; call it from outside a coroutine (a shutdown hook, say).
      */
     public fun shutdown(grace: Duration) {
-        listener?.close()
+        if (listener?.closeAndAwaitRelease() == false) report("the listener was not released within 5s of closing it")
         val everyone = synchronized(lock) {
             shuttingDown = true
             sessions.values.toList()

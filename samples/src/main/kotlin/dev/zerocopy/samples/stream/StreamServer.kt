@@ -2,6 +2,7 @@ package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileOptions
 import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.closeAndAwaitRelease
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -262,7 +263,7 @@ public class StreamServer private constructor(
      */
     public fun shutdown(grace: Duration) {
         if (closed.get() || !exchanges.draining.compareAndSet(false, true)) return close()
-        listener.close()
+        if (!listener.closeAndAwaitRelease()) log.warn("the listener was not released within 5s of closing it")
         for ((socket, connection) in connections) {
             if (socket !in busy) connection.cancel()
         }
