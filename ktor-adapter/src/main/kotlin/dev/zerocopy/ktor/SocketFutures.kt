@@ -5,6 +5,7 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Progress
 import dev.zerocopy.ViewPool
+import dev.zerocopy.ktor.internal.ownedSelectorManager
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
@@ -111,14 +112,16 @@ public object SocketFutures {
     }
 
     /**
-     * Creates a Ktor [SelectorManager] for [connect] and [bind], on [Dispatchers.IO]:
-     * its loop blocks in `Selector.select()`. Close it (it is `Closeable`) after the
-     * sockets it serves.
+     * Creates a Ktor [SelectorManager] for [connect] and [bind], running on two daemon
+     * threads of its own: Ktor's selector loop waits for readiness in `Selector.select()`
+     * on one, and the other runs what Ktor dispatches to the manager meanwhile. Transfers
+     * suspend on the manager and never run on its threads. Close it (it is `Closeable`)
+     * after the sockets it serves; closing stops its threads.
      *
      * @return a new selector manager
      */
     @JvmStatic
-    public fun selectorManager(): SelectorManager = SelectorManager(Dispatchers.IO)
+    public fun selectorManager(): SelectorManager = ownedSelectorManager()
 
     /**
      * Connects a TCP socket to [remote] through [selector].

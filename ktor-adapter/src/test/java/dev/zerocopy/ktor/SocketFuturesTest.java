@@ -22,8 +22,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -193,5 +195,33 @@ final class SocketFuturesTest {
                 assertEquals(ByteView.wrap(new byte[] {42}), SocketFutures.recvFrame(server, 16).get(30, TimeUnit.SECONDS));
             }
         }
+    }
+
+    @Test
+    void aSelectorManagerWaitsOnThreadsOfItsOwnAndStopsThemWhenClosed() throws Exception {
+        Set<Thread> before = selectorThreads();
+        Set<Thread> owned;
+        try (JavaLoopback loopback = new JavaLoopback()) {
+            SocketFutures.sendFrame(loopback.client, ByteView.wrap(new byte[] {7})).get(30, TimeUnit.SECONDS);
+            assertEquals(ByteView.wrap(new byte[] {7}), SocketFutures.recvFrame(loopback.server, 16).get(30, TimeUnit.SECONDS));
+            owned = selectorThreads();
+            owned.removeAll(before);
+            assertFalse(owned.isEmpty(), "no zerocopy-selector thread runs the manager's loop");
+            assertTrue(owned.stream().allMatch(Thread::isDaemon), owned.toString());
+        }
+        for (Thread thread : owned) {
+            thread.join(30_000);
+            assertFalse(thread.isAlive(), thread.getName() + " still runs after the manager was closed");
+        }
+    }
+
+    private static Set<Thread> selectorThreads() {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith("zerocopy-selector-")) {
+                threads.add(thread);
+            }
+        }
+        return threads;
     }
 }
