@@ -1,7 +1,10 @@
 package dev.zerocopy;
 
 import dev.zerocopy.internal.Lease;
+import dev.zerocopy.internal.ViewBuffers;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -55,6 +58,27 @@ public final class ByteView implements AutoCloseable {
 
     private static final ByteView EMPTY = new ByteView(ByteBuffer.allocate(0));
 
+    private static final VarHandle SPARE;
+
+    static {
+        try {
+            SPARE = MethodHandles.lookup().findVarHandle(ByteView.class, "spare", ByteBuffer[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        ViewBuffers.lender(new ViewBuffers.Lender() {
+            @Override
+            public ByteBuffer[] claim(ByteView view) {
+                return view.claimBuffers();
+            }
+
+            @Override
+            public void giveBack(ByteView view, ByteBuffer[] buffers) {
+                SPARE.setRelease(view, buffers);
+            }
+        });
+    }
+
     /** The size of each piece of a view too large for one buffer. */
     static final int DEFAULT_PIECE_SIZE = 1 << 30;
 
@@ -74,6 +98,15 @@ public final class ByteView implements AutoCloseable {
     /** Where this view starts in the pieces taken end to end, and its size. */
     private final long start;
     private final long size;
+    /**
+     * Buffers over this window that the library's blocking sends and receives claim and give back
+     * (see {@link ViewBuffers}), so that a view sent or received again and again is moved without a
+     * new buffer each time; null before the first such call and while one holds them. A cache, never
+     * handed out: the window stays as immutable as the class doc says. Read and written through
+     * {@link #SPARE} only, so that two calls never hold the same buffers.
+     */
+    @SuppressWarnings("unused")
+    private ByteBuffer[] spare;
 
     private ByteView(ByteBuffer window) {
         this(window, null);
@@ -643,6 +676,29 @@ public final class ByteView implements AutoCloseable {
                     + elementBytes + "-byte " + elements + " (" + size % elementBytes + " bytes left over)");
         }
         return held().duplicate().order(order);
+    }
+
+    /**
+     * Claims the spare buffers (or makes them, if another call holds them or none were made yet),
+     * reset to cover the window: slot 0 for a frame header (null until a frame needs one), then
+     * {@link #buffers()}' buffers. Only {@link ViewBuffers} hands them out, to the blocking loops.
+     */
+    private ByteBuffer[] claimBuffers() {
+        ByteBuffer[] buffers = (ByteBuffer[]) SPARE.getAndSet(this, (ByteBuffer[]) null);
+        if (buffers == null) {
+            ByteBuffer[] fresh = buffers();
+            buffers = new ByteBuffer[fresh.length + 1];
+            System.arraycopy(fresh, 0, buffers, 1, fresh.length);
+            return buffers;
+        }
+        // A pooled view's memory may have gone back to its pool since the last call.
+        held();
+        for (ByteBuffer buffer : buffers) {
+            if (buffer != null) {
+                buffer.clear();
+            }
+        }
+        return buffers;
     }
 
     /** The window, after checking that pooled memory is still held. */

@@ -70,15 +70,7 @@ public final class Frames {
         if (header.size() != HEADER_SIZE) {
             throw new IllegalArgumentException("a frame header is " + HEADER_SIZE + " bytes, not " + header.size());
         }
-        long size = header.buffer().order(ByteOrder.BIG_ENDIAN).getLong(0);
-        if (size < 0) {
-            throw new ProtocolException("frame header declares a negative payload size: " + size
-                    + " (0x" + Long.toHexString(size) + ")");
-        }
-        if (size > limit) {
-            throw new FrameTooLargeException(size, limit);
-        }
-        return (int) size;
+        return FrameReceiver.checkSize(header.buffer().order(ByteOrder.BIG_ENDIAN).getLong(0), limit);
     }
 
     /**
@@ -91,8 +83,7 @@ public final class Frames {
      * @throws IOException if the channel fails; part of the frame may have been sent
      */
     public static long sendFrame(WritableByteChannel target, ByteView payload) throws IOException {
-        return Blocking.complete(Transfer.send(target, header(payload.size()), payload), target,
-                Deadline.NONE, "frame bytes sent");
+        return Blocking.sendFrame(target, payload, Deadline.NONE);
     }
 
     /**
@@ -108,8 +99,7 @@ public final class Frames {
      */
     public static long sendFrame(WritableByteChannel target, ByteView payload, Duration timeout)
             throws IOException {
-        return Blocking.complete(Transfer.send(target, header(payload.size()), payload), target,
-                Deadline.after(timeout), "frame bytes sent");
+        return Blocking.sendFrame(target, payload, Deadline.after(timeout));
     }
 
     /**
@@ -255,11 +245,7 @@ public final class Frames {
 
     private static ByteView recvFrame(ReadableByteChannel source, ByteView into, Deadline deadline)
             throws IOException {
-        if (into.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        FrameReceiver frame = recvHeader(source, FrameReceiver.intoLimit(into), deadline);
-        return recvPayload(source, frame, into, deadline);
+        return into.slice(0, Blocking.recvFrame(source, into, FrameReceiver.intoLimit(into), deadline));
     }
 
     /** Steps a frame receive through its header and the check of the declared size. */

@@ -3,7 +3,6 @@ package dev.zerocopy;
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
 import dev.zerocopy.internal.SomeReceiver;
-import dev.zerocopy.internal.ViewReceiver;
 import java.io.IOException;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
@@ -102,7 +101,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails; some bytes may have been sent
      */
     public static long sendFrom(WritableByteChannel target, ByteView view) throws IOException {
-        return Blocking.complete(Transfer.send(target, view), target, Deadline.NONE, "bytes sent");
+        return Blocking.sendView(target, view, Deadline.NONE, null);
     }
 
     /**
@@ -117,7 +116,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails; some bytes may have been sent
      */
     public static long sendFrom(WritableByteChannel target, ByteView view, Duration timeout) throws IOException {
-        return Blocking.complete(Transfer.send(target, view), target, Deadline.after(timeout), "bytes sent");
+        return Blocking.sendView(target, view, Deadline.after(timeout), null);
     }
 
     /**
@@ -188,7 +187,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static long recvInto(ReadableByteChannel source, ByteView view) throws IOException {
-        return Blocking.complete(new ViewReceiver(source, view), source, Deadline.NONE, "bytes received");
+        return Blocking.recvView(source, view, Deadline.NONE, null);
     }
 
     /**
@@ -206,7 +205,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static long recvInto(ReadableByteChannel source, ByteView view, Duration timeout) throws IOException {
-        return Blocking.complete(new ViewReceiver(source, view), source, Deadline.after(timeout), "bytes received");
+        return Blocking.recvView(source, view, Deadline.after(timeout), null);
     }
 
     /**
@@ -227,8 +226,7 @@ public final class ZeroCopy {
      */
     public static long recvInto(ReadableByteChannel source, ByteView view, Duration timeout, Progress progress)
             throws IOException {
-        return Blocking.complete(new ViewReceiver(source, view).progress(progress), source, deadline(timeout),
-                "bytes received");
+        return Blocking.recvView(source, view, deadline(timeout), progress);
     }
 
     /**

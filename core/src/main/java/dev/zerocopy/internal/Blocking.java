@@ -1,14 +1,20 @@
 package dev.zerocopy.internal;
 
+import dev.zerocopy.ByteView;
 import dev.zerocopy.FileTransfer;
+import dev.zerocopy.Frames;
+import dev.zerocopy.Progress;
 import dev.zerocopy.Transfer;
 import dev.zerocopy.TransferReport;
 import dev.zerocopy.TransferTimeoutException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
-import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
 
 /**
  * Drives transfers to completion on the calling thread, waiting for readiness between steps.
@@ -20,6 +26,9 @@ import java.nio.channels.SelectionKey;
  * with its counts; a blocking channel is therefore always closed after a timeout.
  */
 public final class Blocking {
+
+    private static final int OP_READ = SelectionKey.OP_READ;
+    private static final int OP_WRITE = SelectionKey.OP_WRITE;
 
     /** Added to a timeout's description when the deadline closed a blocking channel. */
     private static final String CLOSED = " (the blocking channel was closed at the deadline)";
@@ -38,22 +47,199 @@ public final class Blocking {
      */
     public static long complete(Transfer transfer, Channel channel, Deadline deadline, String what)
             throws IOException {
-        long start = transfer.transferred();
         if (transfer.isComplete()) {
             return 0;
         }
+        // A file transfer records its own event, across every driver.
+        TransferEvent event = transfer instanceof FileTransfer ? null : Jfr.start(operation(transfer.interestOps()));
+        return drive(transfer, channel, deadline, what, event, false);
+    }
+
+    /**
+     * Sends every byte of {@code view}: {@code ZeroCopy.sendFrom}'s loop (see {@link #move}).
+     *
+     * @return {@code view.size()}
+     */
+    public static long sendView(WritableByteChannel target, ByteView view, Deadline deadline, Progress progress)
+            throws IOException {
+        Objects.requireNonNull(target, "target");
+        ByteBuffer[] buffers = ViewBuffers.claim(view);
+        try {
+            move(target, OP_WRITE, buffers, ViewBuffers.FIRST, view.size(), deadline, progress, "bytes sent", null);
+            return view.size();
+        } finally {
+            ViewBuffers.giveBack(view, buffers);
+        }
+    }
+
+    /**
+     * Fills {@code view}: {@code ZeroCopy.recvInto}'s loop (see {@link #move}).
+     *
+     * @return {@code view.size()}
+     * @throws java.nio.ReadOnlyBufferException if the view is read-only (nothing is read)
+     */
+    public static long recvView(ReadableByteChannel source, ByteView view, Deadline deadline, Progress progress)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        ByteBuffer[] buffers = ViewBuffers.claim(ViewReceiver.writable(view));
+        try {
+            move(source, OP_READ, buffers, ViewBuffers.FIRST, view.size(), deadline, progress, "bytes received",
+                    "bytes");
+            return view.size();
+        } finally {
+            ViewBuffers.giveBack(view, buffers);
+        }
+    }
+
+    /**
+     * Sends {@code payload} as one frame, its header in the claimed set's header slot and
+     * gathered with the payload into one write where the channel allows it.
+     *
+     * @return the frame's bytes, {@code 8 + payload.size()}
+     */
+    public static long sendFrame(WritableByteChannel target, ByteView payload, Deadline deadline)
+            throws IOException {
+        Objects.requireNonNull(target, "target");
+        ByteBuffer[] buffers = ViewBuffers.claim(payload);
+        try {
+            ViewBuffers.header(buffers).putLong(0, payload.size());
+            long frame = Frames.HEADER_SIZE + payload.size();
+            move(target, OP_WRITE, buffers, ViewBuffers.HEADER, frame, deadline, null, "frame bytes sent", null);
+            return frame;
+        } finally {
+            ViewBuffers.giveBack(payload, buffers);
+        }
+    }
+
+    /**
+     * Receives one frame into the start of {@code into}, its header into the claimed set's
+     * header slot, and returns the payload's size, checked against {@code limit} before a
+     * payload byte is read (see {@link FrameReceiver#checkSize}).
+     *
+     * @throws java.nio.ReadOnlyBufferException if {@code into} is read-only (nothing is read)
+     */
+    public static int recvFrame(ReadableByteChannel source, ByteView into, int limit, Deadline deadline)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        ByteBuffer[] buffers = ViewBuffers.claim(ViewReceiver.writable(into));
+        try {
+            ByteBuffer header = ViewBuffers.header(buffers);
+            move(source, OP_READ, buffers, ViewBuffers.HEADER, Frames.HEADER_SIZE, deadline, null,
+                    FrameReceiver.HEADER_RECEIVED, FrameReceiver.HEADER_BYTES);
+            int size = FrameReceiver.checkSize(header.getLong(0), limit);
+            ViewBuffers.limit(buffers, size);
+            move(source, OP_READ, buffers, ViewBuffers.FIRST, size, deadline, null, FrameReceiver.PAYLOAD_RECEIVED,
+                    FrameReceiver.PAYLOAD_BYTES);
+            return size;
+        } finally {
+            ViewBuffers.giveBack(into, buffers);
+        }
+    }
+
+    /**
+     * Moves {@code byteCount} bytes between {@code channel} and {@code buffers} from index
+     * {@code from} on (sending them for {@code OP_WRITE}, filling them for {@code OP_READ}), as
+     * {@link #complete} does a {@link ViewSender} or {@link ViewReceiver} over them, but without
+     * making one while it need not: the counts stay in locals while every step moves bytes, as a
+     * blocking channel's steps do, so such a call allocates nothing. A step that moves nothing
+     * hands the counts to a transfer that {@link #drive} carries on from a wait; a failure or the
+     * end of stream hands them to one whose report the exception carries. A deadline (whose
+     * watchdog needs the transfer's tally) or a progress makes the transfer at the start.
+     *
+     * @param what what a timeout or failure message calls the bytes ("bytes sent")
+     * @param endOfStream what an end-of-stream message calls them ("bytes"), for a receive
+     */
+    private static void move(Channel channel, int interestOps, ByteBuffer[] buffers, int from, long byteCount,
+            Deadline deadline, Progress progress, String what, String endOfStream) throws IOException {
+        if (byteCount == 0) {
+            return;
+        }
+        boolean send = interestOps == OP_WRITE;
+        WritableByteChannel target = send ? (WritableByteChannel) channel : null;
+        ReadableByteChannel source = send ? null : (ReadableByteChannel) channel;
+        TransferEvent event = Jfr.start(operation(interestOps));
+        if (deadline.isBounded() || progress != null) {
+            ViewTransfer transfer = send ? new ViewSender(target, buffers, from)
+                    : new ViewReceiver(source, buffers, from, byteCount, endOfStream);
+            transfer.follow(progress);
+            drive(transfer, channel, deadline, what, event, false);
+            return;
+        }
+        GatheringByteChannel gathering = send ? ViewSender.gathering(target) : null;
+        long startNanos = System.nanoTime();
+        long transferred = 0;
+        long steps = 0;
+        long moved = 0;
+        int current = from;
+        try {
+            while (transferred < byteCount) {
+                current = ViewTransfer.next(buffers, current);
+                steps++;
+                moved = send ? ViewSender.write(target, gathering, buffers, current)
+                        : ViewReceiver.readCapped(source, buffers[current]);
+                if (moved <= 0) {
+                    break;
+                }
+                transferred += moved;
+            }
+        } catch (IOException failed) {
+            ViewTransfer transfer = send
+                    ? new ViewSender(target, buffers, current, byteCount, transferred, steps, 0, startNanos)
+                    : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps, 0,
+                            startNanos);
+            throw finish(transfer, Failures.withCounts(transfer, what, failed), event);
+        }
+        if (transferred == byteCount && event == null) {
+            return;
+        }
+        long zeroReturns = moved == 0 ? 1 : 0;
+        ViewTransfer transfer = send
+                ? new ViewSender(target, buffers, current, byteCount, transferred, steps, zeroReturns, startNanos)
+                : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps,
+                        zeroReturns, startNanos);
+        if (transferred == byteCount) {
+            transfer.ended();
+            event.finish(transfer.report());
+        } else if (moved < 0) {
+            throw finish(transfer, ((ViewReceiver) transfer).endOfStream(), event);
+        } else {
+            drive(transfer, channel, deadline, what, event, true);
+        }
+    }
+
+    /** Records the event of a failed {@code transfer}, if any, and returns {@code failure}. */
+    private static IOException finish(Transfer transfer, IOException failure, TransferEvent event) {
+        if (event != null) {
+            event.finish(transfer.report());
+        }
+        return failure;
+    }
+
+    private static String operation(int interestOps) {
+        return interestOps == OP_WRITE ? "send" : "recv";
+    }
+
+    /**
+     * Steps {@code transfer} until it is complete, waiting for readiness whenever a step moves
+     * nothing, and records {@code event} (if not null) at the end.
+     *
+     * @param waitFirst whether to wait before the first step: the caller's last step moved nothing
+     */
+    private static long drive(Transfer transfer, Channel channel, Deadline deadline, String what,
+            TransferEvent event, boolean waitFirst) throws IOException {
+        long start = transfer.transferred();
         Tally tally = Tally.of(transfer);
         Watchdog watchdog = Watchdog.arm(channel, transfer.interestOps(), deadline, tally);
-        // A file transfer records its own event, across every driver.
-        TransferEvent event = transfer instanceof FileTransfer ? null
-                : Jfr.start(transfer.interestOps() == SelectionKey.OP_WRITE ? "send" : "recv");
-        ReadinessWait wait = new ReadinessWait(channel, transfer.interestOps(), deadline);
-        wait.idle(tally);
-        try (wait) {
+        // Made at the first wait: a transfer whose every step moves bytes needs none.
+        ReadinessWait wait = null;
+        boolean stepNow = !waitFirst;
+        try {
             while (!transfer.isComplete()) {
                 boolean inTime;
-                if (transfer.step() > 0) {
-                    wait.progressed();
+                if (stepNow && transfer.step() > 0) {
+                    if (wait != null) {
+                        wait.progressed();
+                    }
                     // A transfer that keeps moving must still end at its deadline.
                     inTime = transfer.isComplete() || deadline.remainingNanos() > 0;
                 } else if (transfer.isComplete()) {
@@ -62,8 +248,13 @@ public final class Blocking {
                     if (tally != null) {
                         tally.waited();
                     }
+                    if (wait == null) {
+                        wait = new ReadinessWait(channel, transfer.interestOps(), deadline);
+                        wait.idle(tally);
+                    }
                     inTime = wait.await(transfer.transferred());
                 }
+                stepNow = true;
                 if (!inTime) {
                     watchdog.fire();
                     throw timeout(deadline, transfer, what, watchdog, null);
@@ -75,6 +266,9 @@ public final class Blocking {
             }
             throw Failures.withCounts(transfer, what, failed);
         } finally {
+            if (wait != null) {
+                wait.close();
+            }
             watchdog.close();
             if (event != null) {
                 event.finish(transfer.report());
@@ -97,8 +291,10 @@ public final class Blocking {
             return 0;
         }
         int want = buffer.remaining();
-        Watchdog watchdog = Watchdog.arm(source, SelectionKey.OP_READ, deadline);
-        try (ReadinessWait wait = new ReadinessWait(source, SelectionKey.OP_READ, deadline)) {
+        Watchdog watchdog = Watchdog.arm(source, OP_READ, deadline);
+        // Made at the first wait: a read that finds bytes needs none.
+        ReadinessWait wait = null;
+        try {
             while (true) {
                 int read = SomeReceiver.step(source, buffer);
                 if (read != 0) {
@@ -107,6 +303,9 @@ public final class Blocking {
                                 watchdog, null);
                     }
                     return read;
+                }
+                if (wait == null) {
+                    wait = new ReadinessWait(source, OP_READ, deadline);
                 }
                 if (!wait.await(0)) {
                     watchdog.fire();
@@ -119,6 +318,9 @@ public final class Blocking {
             }
             throw SomeReceiver.failed(buffer, failed);
         } finally {
+            if (wait != null) {
+                wait.close();
+            }
             watchdog.close();
         }
     }

@@ -1,9 +1,11 @@
 package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
+import dev.zerocopy.FrameTooLargeException;
 import dev.zerocopy.Frames;
 import dev.zerocopy.Transfer;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.nio.channels.ReadableByteChannel;
 
 /**
@@ -35,6 +37,10 @@ public final class FrameReceiver {
     public static final String HEADER_RECEIVED = "frame header bytes received";
     /** What a blocking driver's timeout or failure calls the payload's bytes. */
     public static final String PAYLOAD_RECEIVED = "frame payload bytes received";
+    /** What an end-of-stream message calls the header's bytes. */
+    static final String HEADER_BYTES = "frame header bytes";
+    /** What an end-of-stream message calls the payload's bytes. */
+    static final String PAYLOAD_BYTES = "frame payload bytes";
 
     private final ReadableByteChannel source;
     private final int limit;
@@ -50,7 +56,7 @@ public final class FrameReceiver {
     public FrameReceiver(ReadableByteChannel source, int limit) {
         this.source = source;
         this.limit = limit;
-        this.headerStep = new ViewReceiver(source, header, "frame header bytes");
+        this.headerStep = new ViewReceiver(source, header, HEADER_BYTES);
     }
 
     /**
@@ -74,6 +80,24 @@ public final class FrameReceiver {
             throw new IllegalArgumentException("maxSize must be >= 0, was " + maxSize);
         }
         return maxSize;
+    }
+
+    /**
+     * Returns the payload size a header declares, {@code declared}, once it passed the checks
+     * every driver makes before reading or allocating anything for the payload.
+     *
+     * @throws ProtocolException if it is negative
+     * @throws FrameTooLargeException if it is more than {@code limit}
+     */
+    public static int checkSize(long declared, int limit) throws IOException {
+        if (declared < 0) {
+            throw new ProtocolException("frame header declares a negative payload size: " + declared
+                    + " (0x" + Long.toHexString(declared) + ")");
+        }
+        if (declared > limit) {
+            throw new FrameTooLargeException(declared, limit);
+        }
+        return (int) declared;
     }
 
     /** Returns the limit of a receive into {@code into}: its size, at most a frame's {@code int} limit. */
@@ -127,7 +151,7 @@ public final class FrameReceiver {
             throw new IllegalArgumentException("a " + size() + "-byte payload into a " + view.size() + "-byte view");
         }
         payload = view;
-        return new ViewReceiver(source, payload, "frame payload bytes");
+        return new ViewReceiver(source, payload, PAYLOAD_BYTES);
     }
 
     /** The view the payload was received into. */

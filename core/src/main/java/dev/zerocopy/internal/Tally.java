@@ -34,6 +34,21 @@ public class Tally {
     /** The progress state, only while a {@link Progress} follows the transfer. */
     private Follower follower;
 
+    /** A tally of a transfer that has not stepped yet. */
+    public Tally() {
+    }
+
+    /**
+     * A tally of a transfer whose first {@code steps} steps (of which {@code zeroReturns} moved
+     * nothing) were counted elsewhere, starting at {@code startNanos}, and none finished it.
+     */
+    Tally(long steps, long zeroReturns, long startNanos) {
+        this.steps = steps;
+        this.zeroReturns = zeroReturns;
+        this.started = steps > 0;
+        this.startNanos = startNanos;
+    }
+
     /** Lets {@link FileTransfer} hand out its tally to the drivers here and in the adapter. */
     public static void fileTallies(Function<FileTransfer, Tally> tallies) {
         fileTallies = tallies;

@@ -2,9 +2,6 @@ package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
 import dev.zerocopy.EndOfStreamException;
-import dev.zerocopy.Progress;
-import dev.zerocopy.Transfer;
-import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -16,38 +13,52 @@ import java.util.Objects;
  * Fills one view from a channel, piece after piece for a view held in several;
  * the end of stream before it is full is an error.
  */
-public final class ViewReceiver extends Tally implements Transfer {
+public final class ViewReceiver extends ViewTransfer {
 
     private final ReadableByteChannel source;
-    private final ByteBuffer[] buffers;
-    private final long byteCount;
     private final String what;
-    /** Index of the buffer being filled. */
-    private int current;
-    private long transferred;
 
     /**
      * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
      */
     public ViewReceiver(ReadableByteChannel source, ByteView view, String what) {
-        this.source = Objects.requireNonNull(source, "source");
-        if (view.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-        this.buffers = view.buffers();
-        this.byteCount = view.size();
-        this.what = what;
+        this(Objects.requireNonNull(source, "source"), writable(view).buffers(), 0, view.size(), what);
     }
 
     public ViewReceiver(ReadableByteChannel source, ByteView view) {
         this(source, view, "bytes");
     }
 
+    /** A receive that fills {@code buffers} from {@code current} on with {@code byteCount} bytes, none yet. */
+    ViewReceiver(ReadableByteChannel source, ByteBuffer[] buffers, int current, long byteCount, String what) {
+        super(buffers, current, byteCount);
+        this.source = source;
+        this.what = what;
+    }
+
+    /** A receive that a blocking loop started and hands over with its counts (see {@link Tally#Tally(long, long, long)}). */
+    ViewReceiver(ReadableByteChannel source, ByteBuffer[] buffers, int current, long byteCount, String what,
+            long transferred, long steps, long zeroReturns, long startNanos) {
+        super(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
+        this.source = source;
+        this.what = what;
+    }
+
+    /**
+     * Returns {@code view} if it can be received into.
+     *
+     * @throws ReadOnlyBufferException if it is read-only
+     */
+    static ByteView writable(ByteView view) {
+        if (view.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+        return view;
+    }
+
     @Override
     public long step() throws IOException {
-        while (current < buffers.length && !buffers[current].hasRemaining()) {
-            current++;
-        }
+        current = next(buffers, current);
         if (current == buffers.length) {
             return 0;
         }
@@ -60,23 +71,17 @@ public final class ViewReceiver extends Tally implements Transfer {
             throw failed;
         }
         if (read < 0) {
-            ended();
-            throw new EndOfStreamException(report(), what);
+            throw endOfStream();
         }
         transferred += read;
         stepped(read, transferred, byteCount);
         return read;
     }
 
-    @Override
-    public TransferReport report() {
-        return report(transferred, byteCount);
-    }
-
-    @Override
-    public Transfer progress(Progress progress) {
-        follow(progress);
-        return this;
+    /** Ends the receive at the end of stream: the exception to throw, with its counts. */
+    EndOfStreamException endOfStream() {
+        ended();
+        return new EndOfStreamException(report(), what);
     }
 
     /** One read of at most {@link Chunking#MAX_BYTES_PER_CALL} bytes; the buffer's limit is restored. */
@@ -90,21 +95,6 @@ public final class ViewReceiver extends Tally implements Transfer {
         } finally {
             buffer.limit(limit);
         }
-    }
-
-    @Override
-    public boolean isComplete() {
-        return transferred == byteCount;
-    }
-
-    @Override
-    public long transferred() {
-        return transferred;
-    }
-
-    @Override
-    public long byteCount() {
-        return byteCount;
     }
 
     @Override

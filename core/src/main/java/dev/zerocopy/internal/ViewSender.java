@@ -1,9 +1,6 @@
 package dev.zerocopy.internal;
 
 import dev.zerocopy.ByteView;
-import dev.zerocopy.Progress;
-import dev.zerocopy.Transfer;
-import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
@@ -17,49 +14,58 @@ import java.util.Objects;
  * Sends views in order, gathering several into one write call where the channel
  * allows it; a view held in several pieces counts as that many buffers.
  */
-public final class ViewSender extends Tally implements Transfer {
+public final class ViewSender extends ViewTransfer {
 
     private final WritableByteChannel target;
     private final GatheringByteChannel gathering;
-    private final ByteBuffer[] buffers;
-    private final long byteCount;
-    private long transferred;
-    /** Index of the first buffer that may still have bytes to send. */
-    private int first;
 
     public ViewSender(WritableByteChannel target, ByteView... views) {
-        this.target = Objects.requireNonNull(target, "target");
-        this.gathering = target instanceof GatheringByteChannel g ? g : null;
+        this(Objects.requireNonNull(target, "target"), buffersOf(views), 0);
+    }
+
+    /** A send of what {@code buffers} hold from {@code first} on, none of it sent yet. */
+    ViewSender(WritableByteChannel target, ByteBuffer[] buffers, int first) {
+        super(buffers, first, remaining(buffers, first));
+        this.target = target;
+        this.gathering = gathering(target);
+    }
+
+    /** A send that a blocking loop started and hands over with its counts (see {@link Tally#Tally(long, long, long)}). */
+    ViewSender(WritableByteChannel target, ByteBuffer[] buffers, int first, long byteCount, long transferred,
+            long steps, long zeroReturns, long startNanos) {
+        super(buffers, first, byteCount, transferred, steps, zeroReturns, startNanos);
+        this.target = target;
+        this.gathering = gathering(target);
+    }
+
+    private static ByteBuffer[] buffersOf(ByteView[] views) {
         if (views.length == 1) {
             // The common send of one view: its fresh buffers are the list, with nothing gathered around them.
-            this.buffers = views[0].buffers();
-            this.byteCount = views[0].size();
-            return;
+            return views[0].buffers();
         }
         List<ByteBuffer> all = new ArrayList<>(views.length);
-        long total = 0;
         for (ByteView view : views) {
             for (ByteBuffer buffer : view.buffers()) {
                 all.add(buffer);
-                total += buffer.remaining();
             }
         }
-        this.buffers = all.toArray(new ByteBuffer[0]);
-        this.byteCount = total;
+        return all.toArray(new ByteBuffer[0]);
+    }
+
+    static GatheringByteChannel gathering(WritableByteChannel target) {
+        return target instanceof GatheringByteChannel g ? g : null;
     }
 
     @Override
     public long step() throws IOException {
-        while (first < buffers.length && !buffers[first].hasRemaining()) {
-            first++;
-        }
-        if (first == buffers.length) {
+        current = next(buffers, current);
+        if (current == buffers.length) {
             return 0;
         }
         stepping();
         long written;
         try {
-            written = gathering != null && first + 1 < buffers.length ? writeGathering() : writeOne();
+            written = write(target, gathering, buffers, current);
         } catch (IOException | RuntimeException failed) {
             ended();
             throw failed;
@@ -69,19 +75,17 @@ public final class ViewSender extends Tally implements Transfer {
         return written;
     }
 
-    @Override
-    public TransferReport report() {
-        return report(transferred, byteCount);
+    /**
+     * One write of the buffers from {@code first} on (which has bytes remaining): gathering
+     * them if there are several and {@code gathering} is not null, else of {@code first} alone.
+     */
+    static long write(WritableByteChannel target, GatheringByteChannel gathering, ByteBuffer[] buffers, int first)
+            throws IOException {
+        return gathering != null && first + 1 < buffers.length
+                ? writeGathering(gathering, buffers, first) : writeOne(target, buffers[first]);
     }
 
-    @Override
-    public Transfer progress(Progress progress) {
-        follow(progress);
-        return this;
-    }
-
-    private long writeOne() throws IOException {
-        ByteBuffer buffer = buffers[first];
+    private static long writeOne(WritableByteChannel target, ByteBuffer buffer) throws IOException {
         int limit = buffer.limit();
         buffer.limit(limit - buffer.position() > Chunking.MAX_BYTES_PER_CALL
                 ? buffer.position() + Chunking.MAX_BYTES_PER_CALL : limit);
@@ -98,7 +102,8 @@ public final class ViewSender extends Tally implements Transfer {
      * {@link Chunking#MAX_BYTES_PER_CALL} bytes, the last one cut short by
      * lowering its limit for the call.
      */
-    private long writeGathering() throws IOException {
+    private static long writeGathering(GatheringByteChannel gathering, ByteBuffer[] buffers, int first)
+            throws IOException {
         int end = Math.min(buffers.length, first + Chunking.MAX_BUFFERS_PER_CALL);
         long budget = Chunking.MAX_BYTES_PER_CALL;
         for (int i = first; i < end; i++) {
@@ -117,21 +122,6 @@ public final class ViewSender extends Tally implements Transfer {
             }
         }
         return gathering.write(buffers, first, end - first);
-    }
-
-    @Override
-    public boolean isComplete() {
-        return transferred == byteCount;
-    }
-
-    @Override
-    public long transferred() {
-        return transferred;
-    }
-
-    @Override
-    public long byteCount() {
-        return byteCount;
     }
 
     @Override
