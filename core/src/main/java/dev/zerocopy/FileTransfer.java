@@ -104,6 +104,12 @@ public final class FileTransfer implements Transfer, AutoCloseable {
      */
     static final int WRITABILITY_PIECE = 4096;
 
+    /**
+     * The steps after which a transfer adds its bytes to the process counters, which otherwise
+     * hear of them at its end: at most 16 zero-copy steps (64 MiB) or copy-loop chunks behind.
+     */
+    static final int PUBLISH_STEPS = 16;
+
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     static {
@@ -133,6 +139,10 @@ public final class FileTransfer implements Transfer, AutoCloseable {
     private long transferred;
     private long zeroCopied;
     private long writabilityWaits;
+    /** The bytes of each mode already added to the process counters, and the steps since (see {@link #publish}). */
+    private long publishedZeroCopied;
+    private long publishedCopied;
+    private int unpublishedSteps;
     private boolean writeTried;
     /** Copy mode: the pooled buffer, while it holds file bytes not yet sent. */
     private ByteBuffer buffer;
@@ -266,8 +276,6 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             }
         }
         boolean failed = true;
-        long transferredBefore = transferred;
-        long zeroCopiedBefore = zeroCopied;
         tally.stepping();
         try {
             long moved = target != null ? sendStep() : receiveStep();
@@ -279,8 +287,9 @@ public final class FileTransfer implements Transfer, AutoCloseable {
             tally.stepped(moved, transferred, byteCount);
             return moved;
         } finally {
-            long zeroCopiedNow = zeroCopied - zeroCopiedBefore;
-            Counters.moved(zeroCopiedNow, transferred - transferredBefore - zeroCopiedNow);
+            if (++unpublishedSteps == PUBLISH_STEPS) {
+                publish();
+            }
             if (failed || isComplete()) {
                 releaseBuffer();
                 endCount();
@@ -296,6 +305,7 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         }
         ended = true;
         tally.ended();
+        publish();
         Counters.ended(isComplete());
         if (event != null) {
             event.finish(report());
@@ -481,6 +491,19 @@ public final class FileTransfer implements Transfer, AutoCloseable {
         releaseBuffer();
         endCount();
         end();
+    }
+
+    /**
+     * Adds the bytes moved since the last call to the process counters: every {@link #PUBLISH_STEPS}
+     * steps and at the end, so that a transfer pays for the striped adders once per that many steps
+     * rather than on each, and the counters are exact once it ends, complete or not.
+     */
+    private void publish() {
+        unpublishedSteps = 0;
+        long copied = transferred - zeroCopied;
+        Counters.moved(zeroCopied - publishedZeroCopied, copied - publishedCopied);
+        publishedZeroCopied = zeroCopied;
+        publishedCopied = copied;
     }
 
     private void endCount() {

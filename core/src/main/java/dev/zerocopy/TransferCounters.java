@@ -15,6 +15,9 @@ import java.util.Map;
  * <p>The counters are striped adders, updated without locks as transfers step; a snapshot
  * reads them one after another, so while transfers run, its figures may disagree by the
  * steps that happened during the read (for instance {@link #active()} may be off by one).
+ * A file transfer adds its bytes every 16 steps and when it ends (complete, failed or
+ * closed), so the byte counts are exact for every ended transfer and trail one in progress
+ * by at most its last 16 steps.
  *
  * @param zeroCopiedBytes bytes file transfers moved by zero-copy ({@code transferTo} or
  *     {@code transferFrom})

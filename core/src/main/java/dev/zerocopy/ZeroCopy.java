@@ -2,7 +2,6 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
-import dev.zerocopy.internal.SomeReceiver;
 import java.io.IOException;
 import java.nio.ReadOnlyBufferException;
 import java.nio.channels.FileChannel;
@@ -242,7 +241,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static int recvSome(ReadableByteChannel source, ByteView view) throws IOException {
-        return Blocking.readSome(source, SomeReceiver.target(view), Deadline.NONE);
+        return Blocking.recvSome(source, view, Deadline.NONE);
     }
 
     /**
@@ -259,7 +258,7 @@ public final class ZeroCopy {
      * @throws IOException if the channel fails
      */
     public static int recvSome(ReadableByteChannel source, ByteView view, Duration timeout) throws IOException {
-        return Blocking.readSome(source, SomeReceiver.target(view), Deadline.after(timeout));
+        return Blocking.recvSome(source, view, Deadline.after(timeout));
     }
 
     /**

@@ -79,6 +79,36 @@ final class TransferCountersTest {
     }
 
     @Test
+    void aFileTransferAddsItsBytesEverySixteenStepsAndAllOfThemWhenItEnds() throws Exception {
+        byte[] content = Bytes.random(40 * 4096 + 7, 13);
+        Path file = Files.write(dir.resolve("chunks.bin"), content);
+        TestChannels.RecordingSink sink = new TestChannels.RecordingSink();
+        TransferCounters before = TransferCounters.snapshot();
+        try (FileChannel in = FileChannel.open(file);
+                FileTransfer transfer = FileTransfer.send(in, 0, content.length, sink,
+                        FileOptions.defaults().withMode(FileMode.COPY).withChunkSize(4096))) {
+            for (int step = 1; step <= 17; step++) {
+                assertEquals(4096, transfer.step());
+            }
+            assertEquals(16 * 4096, TransferCounters.snapshot().minus(before).copiedBytes(),
+                    "added after the 16th step, not yet after the 17th");
+            assertEquals(1, TransferCounters.snapshot().minus(before).active());
+        }
+        TransferCounters closed = TransferCounters.snapshot().minus(before);
+        assertEquals(17 * 4096, closed.copiedBytes(), "closing part-way adds the bytes it moved");
+        assertEquals(1, closed.failed());
+
+        try (FileChannel in = FileChannel.open(file)) {
+            ZeroCopy.sendFile(in, sink, 0, content.length,
+                    FileOptions.defaults().withMode(FileMode.COPY).withChunkSize(4096));
+        }
+        TransferCounters after = TransferCounters.snapshot().minus(before);
+        assertEquals(17 * 4096 + content.length, after.copiedBytes());
+        assertEquals(1, after.completed());
+        assertEquals(0, after.zeroCopiedBytes());
+    }
+
+    @Test
     void aReceiveThatWaitsForDataCountsItsWaits() throws Exception {
         TransferCounters before = TransferCounters.snapshot();
         try (Loopback loopback = Loopback.open().nonBlocking()) {

@@ -282,10 +282,22 @@ public final class Blocking {
     }
 
     /**
-     * Reads once into {@code buffer}, waiting for readiness if a non-blocking channel has
-     * nothing yet: returns at least 1, or -1 at the end of stream, or 0 if {@code buffer} is full.
+     * Reads once into the start of {@code view} (its first piece), waiting for readiness if a
+     * non-blocking channel has nothing yet: {@code ZeroCopy.recvSome}. Returns at least 1, or -1
+     * at the end of stream, or 0 if the view is empty.
+     *
+     * @throws java.nio.ReadOnlyBufferException if the view is read-only (nothing is read)
      */
-    public static int readSome(ReadableByteChannel source, ByteBuffer buffer, Deadline deadline)
+    public static int recvSome(ReadableByteChannel source, ByteView view, Deadline deadline) throws IOException {
+        ByteBuffer[] buffers = ViewBuffers.claim(ViewReceiver.writable(view));
+        try {
+            return readSome(source, buffers[ViewBuffers.FIRST], deadline);
+        } finally {
+            ViewBuffers.giveBack(view, buffers);
+        }
+    }
+
+    private static int readSome(ReadableByteChannel source, ByteBuffer buffer, Deadline deadline)
             throws IOException {
         if (!buffer.hasRemaining()) {
             return 0;

@@ -6,7 +6,9 @@ import dev.zerocopy.Frames;
 import dev.zerocopy.Transfer;
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Objects;
 
 /**
  * One frame receive, as the state machine every driver steps: the blocking one in
@@ -44,7 +46,8 @@ public final class FrameReceiver {
 
     private final ReadableByteChannel source;
     private final int limit;
-    private final ByteView header = ByteView.allocate(Frames.HEADER_SIZE);
+    /** The header's 8 bytes, big-endian: a bare buffer, as no view of them is ever handed out. */
+    private final ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_SIZE);
     private final ViewReceiver headerStep;
     private int size = -1;
     private ByteView payload;
@@ -54,9 +57,9 @@ public final class FrameReceiver {
      *   {@link dev.zerocopy.FrameTooLargeException}
      */
     public FrameReceiver(ReadableByteChannel source, int limit) {
-        this.source = source;
+        this.source = Objects.requireNonNull(source, "source");
         this.limit = limit;
-        this.headerStep = new ViewReceiver(source, header, HEADER_BYTES);
+        this.headerStep = new ViewReceiver(source, new ByteBuffer[] {header}, 0, Frames.HEADER_SIZE, HEADER_BYTES);
     }
 
     /**
@@ -121,7 +124,7 @@ public final class FrameReceiver {
             throw new IllegalStateException("the frame header is not received yet: " + headerStep);
         }
         if (size < 0) {
-            size = Frames.payloadSize(header, limit);
+            size = checkSize(header.getLong(0), limit);
         }
         return size;
     }
