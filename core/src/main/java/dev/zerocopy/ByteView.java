@@ -46,6 +46,12 @@ import java.util.Objects;
  * piece (up to 2 GiB) and refuse a window that does not, with a message naming
  * its size and where to cut it with {@link #slice(long, long)}.
  *
+ * <p><b>Reuse.</b> The blocking calls of {@link ZeroCopy} and {@link Frames} that move one
+ * view keep in it the buffers they used (one buffer per piece and, after a frame, an 8-byte
+ * header: about 100 bytes), so that the next call on the same view allocates nothing. The
+ * buffers are the view's alone, never per thread, and never handed out; two calls on one view
+ * at once (two threads sending it) each get their own.
+ *
  * <p><b>Release.</b> A view from a {@link ViewPool} is held until {@link #close()}
  * is called once on it or on any view made from it; afterwards every method
  * that reaches its bytes throws {@link IllegalStateException}. Views not from a
