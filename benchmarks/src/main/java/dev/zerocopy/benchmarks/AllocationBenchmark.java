@@ -47,6 +47,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The other end is a peer thread on a plain blocking NIO channel that drains (or feeds) without
  * pause through one reused buffer, allocating nothing; the GC profiler counts every thread, so
  * what is left is the code under test (and for the adapter, Ktor's selector).
+ * The core cases allocate nothing per call (the view keeps its buffers, the loop builds no
+ * Transfer while every step moves bytes), so what they show is the floor handNioSend shows too:
+ * JMH's and the profiler's own background allocation spread over the operations, which at 1 MiB
+ * (tens of operations per second) comes to a few bytes per call; read them against that floor,
+ * with longer iterations (-r 3) at 1 MiB.
  * Set up outside the measured region: connections, selectors, views and peer threads; all closed
  * in TearDown. A stalled call is bounded by the 60 s timeout (adapter) or JMH's iteration
  * timeout, whose interrupt closes the blocked channel (core).
