@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.internal.TransferEvent;
@@ -71,5 +72,35 @@ final class TransferEventTest {
             assertTrue(view.getLong("steps") >= 1);
             assertEquals(true, view.getBoolean("completed"));
         }
+    }
+
+    @Test
+    void aViewReceiveThatWaitedAndMetTheEndOfStreamRecordsOneEventWithItsCounts() throws Exception {
+        // Three zero-byte reads before each one that moves bytes: 10 bytes, then the end of stream.
+        var source = TestChannels.throttle(TestChannels.source(Bytes.random(10, 22)), TestChannels.zeroesFirst());
+        Path recordingFile = dir.resolve("eof.jfr");
+        EndOfStreamException eof;
+        try (Recording recording = new Recording()) {
+            recording.enable(TransferEvent.NAME).withThreshold(java.time.Duration.ZERO);
+            recording.start();
+            eof = assertThrows(EndOfStreamException.class, () -> ZeroCopy.recvInto(source, ByteView.allocate(20)));
+            recording.stop();
+            recording.dump(recordingFile);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(recordingFile).stream()
+                .filter(e -> e.getEventType().getName().equals(TransferEvent.NAME))
+                .collect(Collectors.toList());
+        assertEquals(1, events.size());
+        RecordedEvent event = events.get(0);
+        assertEquals("recv", event.getString("operation"));
+        assertEquals(20, event.getLong("byteCount"));
+        assertEquals(10, event.getLong("transferred"));
+        assertEquals(false, event.getBoolean("completed"));
+        assertEquals(8, event.getLong("steps"));
+        assertEquals(6, event.getLong("zeroReturns"));
+        assertEquals(6, event.getLong("waits"));
+        assertEquals(eof.report().steps(), event.getLong("steps"));
+        assertEquals(eof.report().waits(), event.getLong("waits"));
+        assertEquals(10, eof.transferred());
     }
 }
