@@ -13,9 +13,12 @@ import java.util.concurrent.CompletableFuture
  * is a [TransferCancellationException]: a [CancellationException], so [isCancelled] is
  * true and [get] and [join] throw it (dependent stages get it as the cause of a
  * [java.util.concurrent.CompletionException]), and its [TransferCancellationException.report]
- * counts the bytes moved, final because the operation has stopped. The wait is short: the
- * operation stops at its next suspension point, which a transfer reaches at least every
- * 16 steps (16 MiB; 64 MiB for a zero-copy file send). Other outcomes of [cancel]:
+ * counts the bytes moved, final because the operation has stopped. It waits because a
+ * report taken while the operation still runs could be short of the bytes it moves next,
+ * and because only then may the caller reuse or release its views (a pooled view
+ * released while a receive still writes into it would be corrupted). The wait is short:
+ * the operation stops at its next suspension point, which a transfer reaches after a
+ * bounded number of steps of at most a few MiB each. Other outcomes of [cancel]:
  * - the operation finished or failed before it saw the cancellation: the future completes
  *   with that result or exception and [cancel] returns false, as for a task that has
  *   already completed;
@@ -23,9 +26,10 @@ import java.util.concurrent.CompletableFuture
  *   operation on the same socket, or an operation such as `recvSome` that reports no
  *   counts): a plain [CancellationException];
  * - [cancel] called on the operation's own thread (from its [dev.zerocopy.Progress]
- *   listener or its frame allocator), or an operation that does not stop within
+ *   listener or its frame allocator), an operation that does not stop within
  *   5 seconds (its listener blocks, or every thread of
- *   [kotlinx.coroutines.Dispatchers.Default] is blocked): [cancel] cannot wait, and
+ *   [kotlinx.coroutines.Dispatchers.Default] is blocked), or a calling thread interrupted
+ *   while it waits (its interrupt status stays set): [cancel] cannot wait, and
  *   completes the future at once with a plain [CancellationException] that says so; the
  *   operation stops at its next suspension point, and its counts are not reported.
  *

@@ -196,14 +196,14 @@ final class TransferFutureTest {
     void aCancelFromTheOperationsOwnProgressListenerReturnsAtOnceWithoutCounts() throws Exception {
         AtomicReference<TransferFuture<Long>> self = new AtomicReference<>();
         CountDownLatch started = new CountDownLatch(1);
-        AtomicReference<Boolean> cancelled = new AtomicReference<>();
+        CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
         Progress cancelling = Progress.every(Duration.ZERO, 1, (transferred, byteCount) -> {
             try {
                 started.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            cancelled.compareAndSet(null, self.get().cancel(false));
+            cancelled.complete(self.get().cancel(false));
         });
         try (JavaLoopback pair = new JavaLoopback()) {
             TransferFuture<Long> receive = SocketFutures.recvInto(pair.server, ByteView.allocate(10), null, cancelling);
@@ -215,7 +215,7 @@ final class TransferFutureTest {
                     () -> receive.get(30, TimeUnit.SECONDS));
             assertFalse(thrown instanceof TransferCancellationException);
             assertTrue(thrown.getMessage().startsWith("cancelled from its own operation's thread"), thrown.getMessage());
-            assertEquals(Boolean.TRUE, cancelled.get());
+            assertEquals(Boolean.TRUE, cancelled.get(30, TimeUnit.SECONDS), "what cancel returned in the listener");
             assertTrue(receive.isCancelled());
         }
     }

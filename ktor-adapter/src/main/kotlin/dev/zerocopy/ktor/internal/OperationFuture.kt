@@ -52,19 +52,20 @@ internal class OperationFuture<T> : TransferFuture<T>() {
     /** Called once the operation has stopped: completes the future with its [result] or [failure]. */
     fun stopped(failure: Throwable?, result: () -> T) {
         outcome = when (failure) {
-            null -> {
-                val value = result();
-                { if (!complete(value) && value is AutoCloseable) value.close() }
-            }
-            is CancellationException -> {
-                val counted = cancellation ?: failure;
-                { completeExceptionally(counted) }
-            }
-            else -> ({ completeExceptionally(failure) })
+            null -> delivery(result())
+            is CancellationException -> failing(cancellation ?: failure)
+            else -> failing(failure)
         }
         stopped.countDown()
         settle()
     }
+
+    /** Completes with [value]; a value nobody can receive any more (the future was done) is closed. */
+    private fun delivery(value: T): () -> Unit = {
+        if (!complete(value) && value is AutoCloseable) value.close()
+    }
+
+    private fun failing(failure: Throwable): () -> Unit = { completeExceptionally(failure) }
 
     /** Applies the outcome once, on whichever thread gets here first: the operation's or a waiting [cancel]. */
     private fun settle() {
@@ -72,34 +73,22 @@ internal class OperationFuture<T> : TransferFuture<T>() {
         if (settled.compareAndSet(false, true)) settle()
     }
 
-    /**
-     * Cancels the operation, waits until it has stopped (briefly; see the class
-     * documentation for when it cannot wait) and completes this future with what it ended
-     * with: normally a [TransferCancellationException] with the final counts.
-     *
-     * @param mayInterruptIfRunning no effect: the operation is a coroutine, cancelled
-     *   at its next suspension point
-     * @return true if this future is now cancelled; false if it was done already, or the
-     *   operation finished or failed before it saw the cancellation
-     */
+    // The contract is TransferFuture.cancel's.
     override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
         if (isDone) return false
         operation.cancel()
-        if (RUNNING.get() !== this) {
+        val why = if (RUNNING.get() === this) {
+            "cancelled from its own operation's thread, which cannot wait for the operation to stop"
+        } else {
             try {
                 if (stopped.await(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) settle()
+                "cancelled; the operation did not stop within $STOP_WAIT_MILLIS ms"
             } catch (interrupted: InterruptedException) {
                 Thread.currentThread().interrupt() // stop waiting, keep the interrupt
+                "cancelled; interrupted while waiting for the operation to stop"
             }
         }
-        if (!isDone) {
-            val why = if (RUNNING.get() === this) {
-                "cancelled from its own operation's thread, which cannot wait for the operation to stop"
-            } else {
-                "cancelled; the operation did not stop within $STOP_WAIT_MILLIS ms"
-            }
-            completeExceptionally(CancellationException("$why: its counts are not reported"))
-        }
+        if (!isDone) completeExceptionally(CancellationException("$why: its counts are not reported"))
         return isCancelled
     }
 
