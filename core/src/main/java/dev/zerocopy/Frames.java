@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import dev.zerocopy.internal.Blocking;
 import dev.zerocopy.internal.Deadline;
+import dev.zerocopy.internal.Failures;
 import dev.zerocopy.internal.FrameReceiver;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -211,7 +212,9 @@ public final class Frames {
      * @throws TransferTimeoutException if the timeout expires first, waiting for bytes
      *     or for pooled memory; it counts the payload bytes received (0 while waiting for memory)
      * @throws EndOfStreamException if the stream ends inside the header or the payload
-     * @throws InterruptedIOException if the thread is interrupted while waiting for memory
+     * @throws TransferInterruptedException if the thread is interrupted while waiting for memory
+     *     (counting 0 payload bytes; its interrupt status stays set) or while a blocking
+     *     channel call is under way (see {@link ZeroCopy})
      * @throws IOException if the channel fails
      */
     public static ByteView recvFrame(ReadableByteChannel source, int maxSize, ViewPool pool, Duration timeout)
@@ -235,8 +238,9 @@ public final class Frames {
             return pool.acquire(size, deadline.remainingNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for " + size
-                    + " bytes of pooled memory for a frame payload");
+            throw Failures.withCounts(0, size, "frame payload bytes received (waiting for pooled memory)",
+                    new InterruptedIOException("interrupted while waiting for " + size
+                            + " bytes of pooled memory for a frame payload"));
         } catch (TimeoutException e) {
             throw new TransferTimeoutException(deadline.timeoutMillis(), 0, size,
                     "frame payload bytes received (waiting for pooled memory)");

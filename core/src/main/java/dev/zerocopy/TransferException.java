@@ -15,8 +15,8 @@ import java.io.IOException;
  * <p>The two other ways a transfer fails carry the same counts under the JDK types
  * callers already catch: {@link EndOfStreamException} (an {@link java.io.EOFException})
  * and {@link TransferTimeoutException} (a {@link java.net.SocketTimeoutException}).
- * An interrupt while waiting for readiness stays an
- * {@link java.io.InterruptedIOException} with {@code bytesTransferred} set.
+ * An interrupt of the transfer's thread ends it with {@link TransferInterruptedException}
+ * (an {@link java.io.InterruptedIOException}), which carries the same report.
  */
 public final class TransferException extends IOException {
 

@@ -65,12 +65,14 @@ import java.util.List;
  * peer has seen a partial message. Every failure names the bytes moved and the
  * bytes expected: {@link EndOfStreamException}, {@link TransferTimeoutException},
  * and for a channel that fails (a peer reset, a close by another thread)
- * {@link TransferException}, whose cause is the channel's exception. Interrupting
- * a thread blocked in a channel call closes the channel, as
- * {@link java.nio.channels.InterruptibleChannel} says (a {@code TransferException}
- * caused by a {@link java.nio.channels.ClosedByInterruptException});
- * interrupting one that waits for readiness throws
- * {@link java.io.InterruptedIOException} and leaves the channel open.
+ * {@link TransferException}, whose cause is the channel's exception. An interrupt
+ * of the calling thread (platform or virtual) ends the call with
+ * {@link TransferInterruptedException} (an {@link java.io.InterruptedIOException}) and
+ * its counts, leaving the interrupt status set: an interrupt that finds the thread in a
+ * channel call has closed the channel, as {@link java.nio.channels.InterruptibleChannel}
+ * says (the cause is the {@link java.nio.channels.ClosedByInterruptException}); one that
+ * finds it waiting for a non-blocking channel's readiness leaves the channel open (see
+ * {@link TransferInterruptedException} for the one call an interrupt may cut short uncounted).
  *
  * <p><b>Reports and progress.</b> A file transfer returns its {@link FileTransfer},
  * whose {@link FileTransfer#report()} says what happened; every exception a call throws

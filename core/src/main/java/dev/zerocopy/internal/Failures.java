@@ -3,8 +3,12 @@ package dev.zerocopy.internal;
 import dev.zerocopy.EndOfStreamException;
 import dev.zerocopy.Transfer;
 import dev.zerocopy.TransferException;
+import dev.zerocopy.TransferInterruptedException;
+import dev.zerocopy.TransferReport;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 
 /**
  * Gives a transfer's failure its counts: the one place every driver (the blocking
@@ -18,9 +22,11 @@ public final class Failures {
 
     /**
      * Returns {@code failure} if it already carries the counts (an end of stream, a
-     * timeout or an interrupt, which keep their JDK types), or else a
-     * {@link TransferException} with the counts of {@code transfer} and {@code failure}
-     * as its cause.
+     * timeout, which keep their JDK types), or else the counts of {@code transfer} with
+     * {@code failure} as the cause: a {@link TransferInterruptedException} for an interrupt
+     * (a {@link ClosedByInterruptException} from the channel, or the
+     * {@link InterruptedIOException} of a wait for readiness), a {@link TransferException}
+     * for anything else.
      *
      * @param what what the bytes are, for the message ("bytes sent")
      */
@@ -32,7 +38,7 @@ public final class Failures {
         if (tally != null) {
             tally.ended();
         }
-        return new TransferException(transfer.report(), what, failure);
+        return counted(transfer.report(), what, failure);
     }
 
     /** As {@link #withCounts(Transfer, String, IOException)}, for a call that is not a {@link Transfer}. */
@@ -40,11 +46,23 @@ public final class Failures {
         if (hasCounts(failure)) {
             return failure;
         }
-        return new TransferException(transferred, byteCount, what, failure);
+        return counted(TransferReport.of(transferred, byteCount), what, failure);
+    }
+
+    private static IOException counted(TransferReport report, String what, IOException failure) {
+        return isInterrupt(failure) ? new TransferInterruptedException(report, what, failure)
+                : new TransferException(report, what, failure);
+    }
+
+    private static boolean isInterrupt(IOException failure) {
+        // A SocketTimeoutException is an InterruptedIOException too, but no interrupt.
+        return failure instanceof ClosedByInterruptException
+                || failure instanceof InterruptedIOException && !(failure instanceof SocketTimeoutException);
     }
 
     private static boolean hasCounts(IOException failure) {
         return failure instanceof TransferException || failure instanceof EndOfStreamException
-                || failure instanceof InterruptedIOException; // TransferTimeoutException is one
+                || failure instanceof TransferInterruptedException
+                || failure instanceof SocketTimeoutException; // TransferTimeoutException is one
     }
 }

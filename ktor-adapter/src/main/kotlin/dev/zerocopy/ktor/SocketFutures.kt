@@ -5,7 +5,10 @@ import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
 import dev.zerocopy.Progress
 import dev.zerocopy.ViewPool
+import dev.zerocopy.ktor.internal.OperationFuture
 import dev.zerocopy.ktor.internal.ownedSelectorManager
+import io.ktor.network.selector.SelectInterest
+import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
@@ -33,23 +36,25 @@ import java.util.function.IntFunction
  * function documents. [selectorManager], [connect], [bind] and [accept] give Java code
  * its Ktor sockets in the first place.
  *
- * Cancellation follows [CompletableFuture]'s contract: a successful `cancel(...)`
- * completes the future at once with a [java.util.concurrent.CancellationException]
- * (`isCancelled()` is true) and cancels the operation. The same happens when the future
- * is completed any other way before the operation ends: `orTimeout` (a
- * [java.util.concurrent.TimeoutException]), `completeOnTimeout`, `complete` or
- * `completeExceptionally`. What the cancelled operation leaves behind is the suspending
+ * Cancellation: every future returned here is a [TransferFuture]. Its `cancel(...)`
+ * cancels the operation, waits (briefly) until it has stopped touching the caller's views,
+ * file and socket, and completes the future with a [TransferCancellationException]
+ * (`isCancelled()` is true) whose `report` counts the bytes moved; [TransferFuture] says
+ * when it cannot wait. Completing the future any other way before the operation ends
+ * (`orTimeout`, which gives a [java.util.concurrent.TimeoutException], `completeOnTimeout`,
+ * `complete` or `completeExceptionally`) cancels the operation without waiting and
+ * without counts. What the cancelled operation leaves behind is the suspending
  * function's contract: a receive leaves the bytes that arrived at the start of the view
  * and the socket usable for further receives; a send cancelled after some bytes went
  * out marks the socket broken, so later sends on it fail with an IOException; a socket
  * (or pooled view) that arrives after its future was cancelled is closed.
  *
- * Counts: a cancelled future carries none. To learn how far an operation got when it
- * runs out of time, give it its own `timeout` (or the file options' timeout) instead of
- * `orTimeout`: the future then completes exceptionally with a
- * [dev.zerocopy.TransferTimeoutException] whose `report()` counts the bytes moved, and so
- * does every other failure of a transfer. A [Progress] follows the operation as in the
- * suspending functions; its listener runs on a [Dispatchers.Default] thread.
+ * Counts: to learn how far an operation got when it runs out of time, give it its own
+ * `timeout` (or the file options' timeout) instead of `orTimeout`: the future then
+ * completes exceptionally with a [dev.zerocopy.TransferTimeoutException] whose `report()`
+ * counts the bytes moved, and so does every other failure of a transfer. A [Progress]
+ * follows the operation as in the suspending functions; its listener runs on a
+ * [Dispatchers.Default] thread.
  *
  * Operations started here on one socket run one after another per direction (receives,
  * sends, accepts), in the order they were started: a receive started right after a
@@ -58,7 +63,7 @@ import java.util.function.IntFunction
  * operation, as with any [CompletableFuture].
  *
  * ```java
- * CompletableFuture<Long> sent = SocketFutures.sendFrom(socket, view);
+ * TransferFuture<Long> sent = SocketFutures.sendFrom(socket, view);
  * sent.thenAccept(n -> System.out.println(n + " bytes sent"));
  * ```
  */
@@ -77,30 +82,22 @@ public object SocketFutures {
         lane: Lane?,
         connection: Any?,
         block: suspend CoroutineScope.() -> T,
-    ): CompletableFuture<T> {
+    ): TransferFuture<T> {
         val key = lane?.let { it to Identity(connection!!) }
+        val future = OperationFuture<T>()
         val operation = synchronized(running) {
             val previous = key?.let { running[it] }
-            scope.async(start = CoroutineStart.LAZY) {
+            scope.async(future.context(), start = CoroutineStart.LAZY) {
                 previous?.join()
-                block()
+                future.capture { block() }
             }.also { if (key != null) running[key] = it }
         }
-        val future = CompletableFuture<T>()
         operation.invokeOnCompletion { failure ->
             if (key != null) synchronized(running) { running.remove(key, operation) }
-            when (failure) {
-                null -> {
-                    val result = operation.getCompleted()
-                    // A socket or pooled view that arrives after its future was cancelled would leak.
-                    if (!future.complete(result) && result is AutoCloseable) result.close()
-                }
-                is CancellationException -> future.cancel(false)
-                else -> future.completeExceptionally(failure)
-            }
+            future.stopped(failure) { operation.getCompleted() }
         }
         // Whoever completes the future first (cancel, orTimeout, complete...) stops the operation.
-        future.whenComplete { _, _ -> operation.cancel() }
+        future.attach(operation)
         operation.start()
         return future
     }
@@ -152,7 +149,16 @@ public object SocketFutures {
      */
     @JvmStatic
     public fun accept(server: ServerSocket): CompletableFuture<Socket> =
-        start(Lane.ACCEPT, server) { server.accept() }
+        start(Lane.ACCEPT, server) {
+            try {
+                server.accept()
+            } catch (cancelled: CancellationException) {
+                // Ktor 3.6.1 leaves a cancelled select registered, and the next accept on the
+                // server then fails with "Handler for ACCEPT is already registered" (see NioSide).
+                (server as? Selectable)?.suspensions?.removeSuspension(SelectInterest.ACCEPT)
+                throw cancelled
+            }
+        }
 
     /**
      * Sends every byte of [view] to [socket], within [timeout] (null: none) and followed
@@ -167,7 +173,7 @@ public object SocketFutures {
         view: ByteView,
         timeout: Duration? = null,
         progress: Progress? = null,
-    ): CompletableFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(view, timeout, progress) }
+    ): TransferFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(view, timeout, progress) }
 
     /**
      * Sends [views] one after another as one stream, within [timeout] (null: none) and
@@ -182,7 +188,7 @@ public object SocketFutures {
         views: List<ByteView>,
         timeout: Duration? = null,
         progress: Progress? = null,
-    ): CompletableFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(views, timeout, progress) }
+    ): TransferFuture<Long> = start(Lane.SEND, socket) { socket.sendFrom(views, timeout, progress) }
 
     /**
      * Fills [view] from [socket], within [timeout] (null: none) and followed by
@@ -197,7 +203,7 @@ public object SocketFutures {
         view: ByteView,
         timeout: Duration? = null,
         progress: Progress? = null,
-    ): CompletableFuture<Long> = start(Lane.RECV, socket) { socket.recvInto(view, timeout, progress) }
+    ): TransferFuture<Long> = start(Lane.RECV, socket) { socket.recvInto(view, timeout, progress) }
 
     /**
      * Receives what one read gives into the start of [view]; see [Socket.recvSome].
@@ -205,7 +211,7 @@ public object SocketFutures {
      * @return a future of the bytes received, -1 at the end of stream
      */
     @JvmStatic
-    public fun recvSome(socket: Socket, view: ByteView): CompletableFuture<Int> =
+    public fun recvSome(socket: Socket, view: ByteView): TransferFuture<Int> =
         start(Lane.RECV, socket) { socket.recvSome(view) }
 
     /**
@@ -214,7 +220,7 @@ public object SocketFutures {
      * @return a future of the bytes sent, header included
      */
     @JvmStatic
-    public fun sendFrame(socket: Socket, payload: ByteView): CompletableFuture<Long> =
+    public fun sendFrame(socket: Socket, payload: ByteView): TransferFuture<Long> =
         start(Lane.SEND, socket) { socket.sendFrame(payload) }
 
     /**
@@ -223,7 +229,7 @@ public object SocketFutures {
      * @return a future of the slice of [into] holding the payload
      */
     @JvmStatic
-    public fun recvFrame(socket: Socket, into: ByteView): CompletableFuture<ByteView> =
+    public fun recvFrame(socket: Socket, into: ByteView): TransferFuture<ByteView> =
         start(Lane.RECV, socket) { socket.recvFrame(into) }
 
     /**
@@ -238,7 +244,7 @@ public object SocketFutures {
         socket: Socket,
         maxSize: Int,
         allocator: IntFunction<ByteView> = IntFunction(ByteView::allocate),
-    ): CompletableFuture<ByteView> = start(Lane.RECV, socket) { socket.recvFrame(maxSize) { allocator.apply(it) } }
+    ): TransferFuture<ByteView> = start(Lane.RECV, socket) { socket.recvFrame(maxSize) { allocator.apply(it) } }
 
     /**
      * Receives one frame of at most [maxSize] payload bytes into a view acquired
@@ -249,7 +255,7 @@ public object SocketFutures {
      * @return a future of a pooled view of exactly the payload
      */
     @JvmStatic
-    public fun recvFrame(socket: Socket, maxSize: Int, pool: ViewPool): CompletableFuture<ByteView> =
+    public fun recvFrame(socket: Socket, maxSize: Int, pool: ViewPool): TransferFuture<ByteView> =
         start(Lane.RECV, socket) { socket.recvFrame(maxSize, pool) }
 
     /**
@@ -265,7 +271,7 @@ public object SocketFutures {
         offset: Long = 0,
         count: Long = -1,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(file, offset, count, options) }
+    ): TransferFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(file, offset, count, options) }
 
     /**
      * Sends a range of the file at [path]; see [Socket.sendFile].
@@ -280,7 +286,7 @@ public object SocketFutures {
         offset: Long = 0,
         count: Long = -1,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(path, offset, count, options) }
+    ): TransferFuture<FileTransfer> = start(Lane.SEND, socket) { socket.sendFile(path, offset, count, options) }
 
     /**
      * Receives exactly [count] bytes into [file] from [offset] on; see [Socket.recvFile].
@@ -295,5 +301,5 @@ public object SocketFutures {
         offset: Long,
         count: Long,
         options: FileOptions = FileOptions.defaults(),
-    ): CompletableFuture<FileTransfer> = start(Lane.RECV, socket) { socket.recvFile(file, offset, count, options) }
+    ): TransferFuture<FileTransfer> = start(Lane.RECV, socket) { socket.recvFile(file, offset, count, options) }
 }
