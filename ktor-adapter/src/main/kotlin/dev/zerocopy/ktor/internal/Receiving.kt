@@ -5,19 +5,23 @@ import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.FrameReceiver
 import dev.zerocopy.internal.SomeReceiver
 import java.io.IOException
+import dev.zerocopy.Transfer
 import java.nio.channels.ReadableByteChannel
+import java.nio.channels.SocketChannel
 
 /**
  * The receives that step more than one core transfer, or none: a frame (the core's
  * [FrameReceiver], header then payload) and `recvSome` (the core's [SomeReceiver] step),
  * written once for both of the adapter's paths. [channel] is non-blocking (a socket's own
- * channel, or a [KtorSource]) and [await] suspends until it has bytes.
+ * channel, or a [KtorSource]); once a step moves nothing, [loop] finishes the step (a
+ * socket's own channel) or [await] suspends until the channel has bytes.
  *
  * @param connection the socket or Ktor channel received from, for [drive]
  */
 internal class Receiving(
     private val connection: Any,
     private val channel: ReadableByteChannel,
+    private val loop: TransferLoop?,
     private val await: suspend () -> Unit,
 ) {
 
@@ -28,6 +32,11 @@ internal class Receiving(
             while (true) {
                 val read = SomeReceiver.step(channel, buffer)
                 if (read != 0) return read
+                if (loop != null) {
+                    val handoff = SomeHandoff(channel as SocketChannel, buffer)
+                    handoff.runOn(loop)
+                    return handoff.read
+                }
                 await()
             }
         } catch (failure: IOException) {
@@ -38,14 +47,14 @@ internal class Receiving(
     /** Receives one frame into the start of [into], which the caller checked is writable. */
     suspend fun recvFrame(into: ByteView): ByteView {
         val frame = recvHeader(FrameReceiver.intoLimit(into))
-        drive(connection, frame.payload(into), await = await)
+        driveStep(frame.payload(into))
         return frame.received()
     }
 
     /** Receives one frame of at most [limit] payload bytes into a view made by [allocator]. */
     suspend fun recvFrame(limit: Int, allocator: (Int) -> ByteView): ByteView {
         val frame = recvHeader(limit)
-        drive(connection, frame.payload(allocator(frame.size())), await = await)
+        driveStep(frame.payload(allocator(frame.size())))
         return frame.received()
     }
 
@@ -53,14 +62,19 @@ internal class Receiving(
     suspend fun recvFrame(maxSize: Int, pool: ViewPool): ByteView {
         val frame = recvHeader(maxSize)
         val payload = pool.acquireView(frame.size())
-        releasingOnFailure(payload) { drive(connection, frame.payloadExactly(payload), await = await) }
+        releasingOnFailure(payload) { driveStep(frame.payloadExactly(payload)) }
         return payload
     }
 
     private suspend fun recvHeader(limit: Int): FrameReceiver {
         val frame = FrameReceiver(channel, limit)
-        drive(connection, frame.header(), await = await)
+        driveStep(frame.header())
         frame.size()
         return frame
+    }
+
+    private suspend fun driveStep(transfer: Transfer): Long {
+        val loop = loop ?: return drive(connection, transfer, await = await)
+        return drive(connection, transfer) { TransferHandoff(channel as SocketChannel, transfer).runOn(loop) }
     }
 }

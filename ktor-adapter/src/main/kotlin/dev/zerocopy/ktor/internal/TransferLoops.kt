@@ -1,0 +1,48 @@
+package dev.zerocopy.ktor.internal
+
+import java.nio.channels.SelectableChannel
+import java.util.concurrent.TimeUnit
+
+/**
+ * The adapter's group of [TransferLoop]s, which finish the socket-path transfers whose first
+ * step in the caller moved nothing. A channel always goes to the same loop (sharded by
+ * identity), so its keys live in one selector. A channel may be registered with several
+ * selectors, so this works for sockets of any Ktor `SelectorManager`, Ktor's ordinary one
+ * included: Ktor's selector keeps its registration, the loop adds its own.
+ */
+internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
+
+    init {
+        require(threads > 0) { "threads must be positive: $threads" }
+    }
+
+    private val loops = Array(threads) { TransferLoop(TimeUnit.MILLISECONDS.toNanos(idleMillis)) }
+
+    /** The loop that steps [channel]'s transfers. */
+    fun loopFor(channel: SelectableChannel): TransferLoop =
+        loops[Math.floorMod(System.identityHashCode(channel), loops.size)]
+
+    /** How many of the loops have a running thread; for tests. */
+    val running: Int get() = loops.count { it.isRunning }
+
+    /** Stops every loop's thread; transfers still under way end with an IOException. */
+    override fun close() = loops.forEach { it.close() }
+
+    companion object {
+        /**
+         * `dev.zerocopy.ktor.loops`: the number of loop threads; 0 turns the loops off, and
+         * transfers then suspend on the socket's Ktor selector at every wait (the old path).
+         * Default: `min(2, cores)`. Two loops drive 5,000 connections at the loopback's
+         * ceiling on two cores; more loops than cores would queue behind each other.
+         */
+        private val threads: Int = Integer.getInteger(
+            "dev.zerocopy.ktor.loops", minOf(2, Runtime.getRuntime().availableProcessors())
+        )
+
+        /** A loop idle this long ends its thread (and selector); the next handoff starts it again. */
+        private const val IDLE_MILLIS = 1_000L
+
+        /** The process-wide group the adapter's socket functions use, or null if the loops are turned off. */
+        val default: TransferLoops? = if (threads > 0) TransferLoops(threads, IDLE_MILLIS) else null
+    }
+}
