@@ -247,7 +247,7 @@ public suspend fun Socket.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
 /** The receives of this socket: on its own channel, or on Ktor's read channel if the adapter cannot drive it. */
 private fun Socket.receiving(): Receiving {
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).receiving()
-    return Receiving(this, side.channel, side.loop) { side.await(SelectInterest.READ) }
+    return Receiving(this, side.channel, side) { side.await(SelectInterest.READ) }
 }
 
 /**

@@ -218,6 +218,37 @@ class TransferLoopsTest : FunSpec({
         }
     }
 
+    test("a busy-polled step that finds bytes within its budget never reaches the loop; one that finds none hands off") {
+        withTimeout(60.seconds) {
+            TransferLoops(threads = 1, idleMillis = 60_000).use { loops ->
+                nioPairs(1) { pairs ->
+                    val (a, b) = pairs[0]
+                    val received = ByteView.allocate(4)
+                    val transfer = Transfer.receive(b, received)
+                    transfer.step() shouldBe 0L
+                    val sender = launch(Dispatchers.IO) { a.write(java.nio.ByteBuffer.wrap(byteArrayOf(1, 2, 3, 4))) }
+                    TransferHandoff(b, transfer).finishOn(loops.loopFor(b), busyPollNanos = 30_000_000_000)
+                    sender.join()
+                    while (!transfer.isComplete) transfer.step()
+                    received shouldBe ByteView.wrap(byteArrayOf(1, 2, 3, 4))
+                    loops.running shouldBe 0
+
+                    val again = Transfer.receive(b, received)
+                    coroutineScope {
+                        val waiting = async(start = CoroutineStart.UNDISPATCHED) {
+                            TransferHandoff(b, again).finishOn(loops.loopFor(b), busyPollNanos = 1_000)
+                        }
+                        loops.running shouldBe 1
+                        a.write(java.nio.ByteBuffer.wrap(byteArrayOf(5, 6, 7, 8)))
+                        waiting.await()
+                    }
+                    again.isComplete shouldBe true
+                    received shouldBe ByteView.wrap(byteArrayOf(5, 6, 7, 8))
+                }
+            }
+        }
+    }
+
     test("closing the loops ends a transfer waiting on them with an IOException, and their threads") {
         withTimeout(30.seconds) {
             val loops = TransferLoops(threads = 1, idleMillis = 60_000)

@@ -55,6 +55,27 @@ internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
     /** Steps until the channel would block (false) or the work is done (true); the loop's thread only. */
     abstract fun stepUntilBlocked(): Boolean
 
+    /** Steps once in the caller, before the loop has it: whether the step moved bytes (or the work is done). */
+    protected abstract fun poll(): Boolean
+
+    /**
+     * Has [loop] finish this, as [runOn] does, after retrying the step in the caller for up
+     * to [busyPollNanos] (0: not at all): a peer that answers within that time is served
+     * without a hop to the loop and back, for the CPU of spinning meanwhile. Returns early,
+     * the work maybe not done, as soon as a retried step moved bytes; each retry that moved
+     * nothing counts as a step that moved nothing in the transfer's report.
+     */
+    suspend fun finishOn(loop: TransferLoop, busyPollNanos: Long = TransferLoops.busyPollNanos) {
+        if (busyPollNanos > 0) {
+            val until = System.nanoTime() + busyPollNanos
+            do {
+                if (poll()) return
+                Thread.onSpinWait()
+            } while (System.nanoTime() - until < 0)
+        }
+        runOn(loop)
+    }
+
     /** Hands it back to its caller; called by the loop, and by a closed loop's [TransferLoop.submit]. */
     fun end(failure: Throwable?, finished: Boolean) {
         this.failure = failure
@@ -98,6 +119,8 @@ internal class TransferHandoff(channel: SocketChannel, private val transfer: Tra
 
     private val tally = Tally.of(transfer)
 
+    override fun poll(): Boolean = transfer.step() != 0L || transfer.isComplete
+
     override fun stepUntilBlocked(): Boolean {
         var steps = 0
         while (!transfer.isComplete) {
@@ -122,6 +145,8 @@ internal class SomeHandoff(channel: SocketChannel, private val buffer: ByteBuffe
     /** What the read gave: bytes (> 0) or -1; valid once finished. */
     var read: Int = 0
         private set
+
+    override fun poll(): Boolean = stepUntilBlocked()
 
     override fun stepUntilBlocked(): Boolean {
         read = SomeReceiver.step(channel as SocketChannel, buffer)

@@ -94,7 +94,7 @@ internal suspend fun NioSide.drive(socket: Socket, transfer: Transfer, timeout: 
 /** What [drive] calls when a step of [transfer] moves nothing. */
 internal fun NioSide.waitFor(transfer: Transfer): suspend () -> Unit {
     val loop = loop
-    if (loop != null) return { TransferHandoff(channel, transfer).runOn(loop) }
+    if (loop != null) return { TransferHandoff(channel, transfer).finishOn(loop) }
     val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
     return { await(interest) }
 }

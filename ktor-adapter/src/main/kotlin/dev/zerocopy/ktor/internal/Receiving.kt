@@ -4,24 +4,24 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.ViewPool
 import dev.zerocopy.internal.FrameReceiver
 import dev.zerocopy.internal.SomeReceiver
-import java.io.IOException
 import dev.zerocopy.Transfer
+import java.io.IOException
 import java.nio.channels.ReadableByteChannel
-import java.nio.channels.SocketChannel
 
 /**
  * The receives that step more than one core transfer, or none: a frame (the core's
  * [FrameReceiver], header then payload) and `recvSome` (the core's [SomeReceiver] step),
  * written once for both of the adapter's paths. [channel] is non-blocking (a socket's own
- * channel, or a [KtorSource]); once a step moves nothing, [loop] finishes the step (a
- * socket's own channel) or [await] suspends until the channel has bytes.
+ * channel, or a [KtorSource]); once a step moves nothing, the socket's loop finishes it
+ * (a socket's own channel, [side]) or [await] suspends until the channel has bytes.
  *
  * @param connection the socket or Ktor channel received from, for [drive]
+ * @param side the socket's NIO side when [channel] is its own channel, else null
  */
 internal class Receiving(
     private val connection: Any,
     private val channel: ReadableByteChannel,
-    private val loop: TransferLoop?,
+    private val side: NioSide?,
     private val await: suspend () -> Unit,
 ) {
 
@@ -32,9 +32,10 @@ internal class Receiving(
             while (true) {
                 val read = SomeReceiver.step(channel, buffer)
                 if (read != 0) return read
+                val loop = side?.loop
                 if (loop != null) {
-                    val handoff = SomeHandoff(channel as SocketChannel, buffer)
-                    handoff.runOn(loop)
+                    val handoff = SomeHandoff(side.channel, buffer)
+                    handoff.finishOn(loop)
                     return handoff.read
                 }
                 await()
@@ -73,8 +74,6 @@ internal class Receiving(
         return frame
     }
 
-    private suspend fun driveStep(transfer: Transfer): Long {
-        val loop = loop ?: return drive(connection, transfer, await = await)
-        return drive(connection, transfer) { TransferHandoff(channel as SocketChannel, transfer).runOn(loop) }
-    }
+    private suspend fun driveStep(transfer: Transfer): Long =
+        drive(connection, transfer, await = side?.waitFor(transfer) ?: await)
 }

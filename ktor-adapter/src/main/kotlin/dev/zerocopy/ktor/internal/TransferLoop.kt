@@ -62,13 +62,20 @@ internal class TransferLoop(private val idleNanos: Long) {
     fun submit(handoff: Handoff) {
         synchronized(lock) {
             val current = selector
-            if (closed && (current == null || !handoff.cancelled)) {
-                if (!handoff.cancelled) handoff.end(IOException("the adapter's transfer loops are closed"), finished = false)
+            // A thread that stopped had ended every handoff it took, so a cancelled one needs nothing.
+            if (current == null && handoff.cancelled) return
+            if (closed && !handoff.cancelled) {
+                handoff.end(IOException("the adapter's transfer loops are closed"), finished = false)
                 return
             }
             queue.add(handoff)
             if (current == null) {
-                start()
+                try {
+                    start()
+                } catch (failure: Exception) {
+                    queue.remove(handoff) // its caller gets the failure, so no thread may step it later
+                    throw failure
+                }
             } else if (awake.compareAndSet(false, true)) {
                 current.wakeup()
             }

@@ -42,6 +42,15 @@ internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
         /** A loop idle this long ends its thread (and selector); the next handoff starts it again. */
         private const val IDLE_MILLIS = 1_000L
 
+        /**
+         * `dev.zerocopy.ktor.busyPollMicros`: how long a socket transfer whose step would block
+         * retries it in the caller before handing it to a loop; 0 (the default) not at all.
+         * Off by default: it spends CPU on every wait, on idle connections too.
+         */
+        val busyPollNanos: Long = TimeUnit.MICROSECONDS.toNanos(
+            Integer.getInteger("dev.zerocopy.ktor.busyPollMicros", 0).toLong().coerceIn(0, 10_000)
+        )
+
         /** The process-wide group the adapter's socket functions use, or null if the loops are turned off. */
         val default: TransferLoops? = if (threads > 0) TransferLoops(threads, IDLE_MILLIS) else null
     }
