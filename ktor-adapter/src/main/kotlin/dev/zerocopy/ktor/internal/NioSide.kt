@@ -12,7 +12,7 @@ import java.nio.channels.SocketChannel
 import java.time.Duration
 
 /**
- * The NIO side of a Ktor socket: its channel, the [TransferLoop] that finishes its transfers
+ * The NIO side of a Ktor socket: its channel, the [TransferLoops] that finish its transfers
  * once they would block, and the selector manager it is registered with, on which a
  * transfer suspends ([await]) at every wait instead when the loops are turned off.
  */
@@ -20,7 +20,7 @@ internal class NioSide(
     val selectable: Selectable,
     val channel: SocketChannel,
     val selector: SelectorManager,
-    val loop: TransferLoop?,
+    val loops: TransferLoops?,
 ) {
 
     /**
@@ -67,8 +67,7 @@ internal fun nioSideOf(socket: Socket, interest: SelectInterest): NioSide? {
     checkOwner(socket, interest)
     val selectable = socket as Selectable
     val selector = selectorGetter.get(socket.javaClass)!!.invoke(socket) as SelectorManager
-    val channel = selectable.channel as SocketChannel
-    return NioSide(selectable, channel, selector, TransferLoops.default?.loopFor(channel))
+    return NioSide(selectable, selectable.channel as SocketChannel, selector, TransferLoops.default)
 }
 
 /** Tells why [socket] cannot be driven on its NIO channel, or null if it can. */
@@ -93,8 +92,8 @@ internal suspend fun NioSide.drive(socket: Socket, transfer: Transfer, timeout: 
 
 /** What [drive] calls when a step of [transfer] moves nothing. */
 internal fun NioSide.waitFor(transfer: Transfer): suspend () -> Unit {
-    val loop = loop
-    if (loop != null) return { TransferHandoff(channel, transfer).finishOn(loop) }
+    val loops = loops
+    if (loops != null) return { TransferHandoff(channel, transfer).finishOn(loops.loopFor(channel)) }
     val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
     return { await(interest) }
 }

@@ -32,10 +32,10 @@ internal class Receiving(
             while (true) {
                 val read = SomeReceiver.step(channel, buffer)
                 if (read != 0) return read
-                val loop = side?.loop
-                if (loop != null) {
+                val loops = side?.loops
+                if (loops != null) {
                     val handoff = SomeHandoff(side.channel, buffer)
-                    handoff.finishOn(loop)
+                    handoff.finishOn(loops.loopFor(side.channel))
                     return handoff.read
                 }
                 await()

@@ -31,7 +31,9 @@ private val CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100)
  * A channel keeps its key with this loop between handoffs (interest 0, so it costs nothing but
  * the registration) rather than registering anew each time: a cancelled key cannot be replaced
  * until the next select, and ping-pong traffic hands off once per message. Keys of channels
- * that were closed are dropped by the next select, within [CLOSED_CHECK_NANOS] or [idleNanos].
+ * that were closed are dropped by the next select, within [CLOSED_CHECK_NANOS]: until then the
+ * JDK keeps the descriptor open (the peer sees the end of stream at once: the JDK shuts the
+ * socket down for writing when a registered channel is closed).
  */
 internal class TransferLoop(private val idleNanos: Long) {
 
@@ -41,13 +43,19 @@ internal class TransferLoop(private val idleNanos: Long) {
     private val awake = AtomicBoolean(true)
 
     private val lock = Any()
-    private var selector: Selector? = null // guarded by lock
+    @Volatile private var selector: Selector? = null // written holding lock
     private var thread: Thread? = null // guarded by lock
     @Volatile private var closed = false
 
+    /** Whether [channel] has a key with this loop's selector (a hint: the thread may stop right after). */
+    fun holds(channel: SelectableChannel): Boolean {
+        val current = selector ?: return false
+        return channel.keyFor(current)?.isValid == true
+    }
+
     /** The readiness (SelectionKey bits) this loop waits for on [channel], 0 if none; for tests. */
     fun interestOps(channel: SelectableChannel): Int {
-        val current = synchronized(lock) { selector } ?: return 0
+        val current = selector ?: return 0
         return runCatching { channel.keyFor(current)?.interestOps() ?: 0 }.getOrDefault(0)
     }
 
@@ -126,7 +134,8 @@ internal class TransferLoop(private val idleNanos: Long) {
                 if (!queue.isEmpty()) {
                     selector.selectNow()
                 } else {
-                    val waitNanos = if (active.isEmpty()) idleNanos - idle else CLOSED_CHECK_NANOS
+                    // Idle too, a closed channel's key holds its descriptor until a select drops it.
+                    val waitNanos = if (active.isEmpty()) minOf(idleNanos - idle, CLOSED_CHECK_NANOS) else CLOSED_CHECK_NANOS
                     selector.select(maxOf(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)))
                 }
                 awake.set(true)

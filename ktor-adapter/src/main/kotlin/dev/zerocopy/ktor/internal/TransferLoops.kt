@@ -2,13 +2,17 @@ package dev.zerocopy.ktor.internal
 
 import java.nio.channels.SelectableChannel
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
 
 /**
  * The adapter's group of [TransferLoop]s, which finish the socket-path transfers whose first
- * step in the caller moved nothing. A channel always goes to the same loop (sharded by
- * identity), so its keys live in one selector. A channel may be registered with several
- * selectors, so this works for sockets of any Ktor `SelectorManager`, Ktor's ordinary one
- * included: Ktor's selector keeps its registration, the loop adds its own.
+ * step in the caller moved nothing. A channel stays with the loop that holds its key; a
+ * channel no loop holds goes to the next loop in turn, which spreads channels evenly where an
+ * identity hash would put both ends of an in-process connection on one thread half the time.
+ * A channel may be registered with several selectors, so this works for sockets of any Ktor
+ * `SelectorManager`, Ktor's ordinary one included: Ktor's selector keeps its registration, the
+ * loop adds its own (and should a send and a receive of a new channel pick two loops at once,
+ * each loop keeps its own key for its direction).
  */
 internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
 
@@ -18,9 +22,14 @@ internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
 
     private val loops = Array(threads) { TransferLoop(TimeUnit.MILLISECONDS.toNanos(idleMillis)) }
 
-    /** The loop that steps [channel]'s transfers. */
-    fun loopFor(channel: SelectableChannel): TransferLoop =
-        loops[Math.floorMod(System.identityHashCode(channel), loops.size)]
+    private val next = AtomicInteger()
+
+    /** The loop that steps [channel]'s transfers: the one that holds its key, else the next in turn. */
+    fun loopFor(channel: SelectableChannel): TransferLoop {
+        if (loops.size == 1) return loops[0]
+        for (loop in loops) if (loop.holds(channel)) return loop
+        return loops[Math.floorMod(next.getAndIncrement(), loops.size)]
+    }
 
     /** How many of the loops have a running thread; for tests. */
     val running: Int get() = loops.count { it.isRunning }
