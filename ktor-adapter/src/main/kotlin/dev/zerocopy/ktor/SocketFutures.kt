@@ -54,7 +54,8 @@ import java.util.function.IntFunction
  * completes exceptionally with a [dev.zerocopy.TransferTimeoutException] whose `report()`
  * counts the bytes moved, and so does every other failure of a transfer. A [Progress]
  * follows the operation as in the suspending functions; its listener runs on a
- * [Dispatchers.Default] thread.
+ * [Dispatchers.Default] thread until the socket would block, then on one of the adapter's
+ * transfer-loop threads.
  *
  * Operations started here on one socket run one after another per direction (receives,
  * sends, accepts), in the order they were started: a receive started right after a

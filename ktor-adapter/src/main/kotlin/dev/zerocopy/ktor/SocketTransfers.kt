@@ -25,10 +25,15 @@ import java.nio.file.Path
 import java.nio.file.StandardOpenOption
 import java.time.Duration
 
-// Every function here drives a core Transfer on the socket's own NIO channel and
-// suspends on the socket's SelectorManager when the channel would block: no thread
-// is blocked, nothing is copied through a ByteArray, and thousands of transfers
-// share the selector's thread.
+// Every function here steps a core Transfer on the socket's own NIO channel in the
+// caller's coroutine; once a step moves nothing, the call suspends and one of the
+// adapter's transfer loops (internal/TransferLoops.kt: min(2, cores) daemon threads,
+// each with its own java.nio Selector, sockets sharded among them) steps the transfer
+// on readiness until it ends, then resumes the caller once. No thread is blocked,
+// nothing is copied through a ByteArray, thousands of transfers share the loops, and
+// the caller pays one resumption per call instead of one per wait on Ktor's selector.
+// The socket's own SelectorManager (Ktor's ordinary one too) keeps its registration;
+// `-Ddev.zerocopy.ktor.loops=0` turns the loops off and suspends on it at every wait.
 //
 // A socket the adapter cannot drive that way (one that is not Selectable, like a TLS
 // socket) goes through Ktor's read and write channels instead, opened by the adapter
@@ -63,6 +68,8 @@ import java.time.Duration
  * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
  * byte moves for that long, however long the whole call takes. Either timeout ends the call
  * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * listener runs in the caller until the socket would block, then on one of the adapter's
+ * transfer-loop threads (keep it short: it holds up that loop's other sockets); the
  * socket stays open (a send that moved some bytes marks it broken, as a cancellation does).
  *
  * @return the bytes sent, always `view.size()`
@@ -87,6 +94,8 @@ public suspend fun Socket.sendFrom(view: ByteView, timeout: Duration? = null, pr
  * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
  * byte moves for that long, however long the whole call takes. Either timeout ends the call
  * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * listener runs in the caller until the socket would block, then on one of the adapter's
+ * transfer-loop threads (keep it short: it holds up that loop's other sockets); the
  * socket stays open (a send that moved some bytes marks it broken, as a cancellation does).
  *
  * @return the bytes sent, always the sum of the views' sizes
@@ -114,6 +123,8 @@ public suspend fun Socket.sendFrom(views: List<ByteView>, timeout: Duration? = n
  * (null: none) is told the bytes moved at its rate, its idle timeout ending the call if no
  * byte moves for that long, however long the whole call takes. Either timeout ends the call
  * with a [dev.zerocopy.TransferTimeoutException] whose report counts the bytes moved; the
+ * listener runs in the caller until the socket would block, then on one of the adapter's
+ * transfer-loop threads (keep it short: it holds up that loop's other sockets); the
  * socket stays open.
  *
  * @return the bytes received, always `view.size()`
@@ -236,7 +247,7 @@ public suspend fun Socket.recvFrame(maxSize: Int, pool: ViewPool): ByteView {
 /** The receives of this socket: on its own channel, or on Ktor's read channel if the adapter cannot drive it. */
 private fun Socket.receiving(): Receiving {
     val side = nioSideOf(this, SelectInterest.READ) ?: return fallbackReadChannel(this).receiving()
-    return Receiving(this, side.channel) { side.await(SelectInterest.READ) }
+    return Receiving(this, side.channel, side) { side.await(SelectInterest.READ) }
 }
 
 /**
@@ -244,7 +255,8 @@ private fun Socket.receiving(): Receiving {
  * socket, by zero-copy or the pooled copy loop as [options] and the rule on
  * [FileTransfer] decide. Positional: the channel's position is not used or changed.
  * The options' timeout bounds the whole call and their progress follows it (see
- * [dev.zerocopy.Progress]): either timeout ends the call with a
+ * [dev.zerocopy.Progress]; its listener runs in the caller until the socket would block,
+ * then on one of the adapter's transfer-loop threads): either timeout ends the call with a
  * [dev.zerocopy.TransferTimeoutException] whose report counts the bytes sent, and leaves
  * the socket open but broken for sending.
  *

@@ -11,6 +11,7 @@ import dev.zerocopy.EndOfStreamException;
 import dev.zerocopy.FileMode;
 import dev.zerocopy.FileTransfer;
 import dev.zerocopy.ViewPool;
+import dev.zerocopy.ktor.internal.TransferLoops;
 import io.ktor.network.selector.SelectInterest;
 import io.ktor.network.selector.Selectable;
 import io.ktor.network.selector.SelectorManager;
@@ -19,6 +20,8 @@ import io.ktor.network.sockets.ServerSocket;
 import io.ktor.network.sockets.Socket;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -120,15 +123,23 @@ final class SocketFuturesTest {
 
     /**
      * Waits, bounded in time, until a receive on {@code socket} is suspended on the selector:
-     * the socket asks for READ and no thread is inside the adapter's receive.
+     * the socket asks Ktor's selector or its transfer loop for READ, and no thread is inside
+     * the adapter's receive.
      */
     private static void awaitSuspendedOnTheSelector(Socket socket) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while ((((Selectable) socket).getInterestedOps() & SelectInterest.READ.getFlag()) == 0
-                || aThreadIsIn("dev.zerocopy.ktor.SocketTransfersKt", "dev.zerocopy.ktor.internal.SelectorDriverKt")) {
+        while (((((Selectable) socket).getInterestedOps() & SelectInterest.READ.getFlag()) == 0
+                        && (loopInterestOps(socket) & SelectionKey.OP_READ) == 0)
+                || aThreadIsIn("dev.zerocopy.ktor.SocketTransfersKt", "dev.zerocopy.ktor.internal.SomeHandoff")) {
             assertTrue(System.nanoTime() < deadline, "the receive did not reach the selector in 30 s");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
+    }
+
+    private static int loopInterestOps(Socket socket) {
+        TransferLoops loops = TransferLoops.Companion.getDefault();
+        SelectableChannel channel = ((Selectable) socket).getChannel();
+        return loops == null ? 0 : loops.loopFor(channel).interestOps(channel);
     }
 
     private static boolean aThreadIsIn(String... classNames) {

@@ -179,5 +179,5 @@ internal fun fallbackDescription(socket: Socket, direction: String): String =
 /** The receives of this Ktor channel, through a [KtorSource] over it. */
 internal fun ByteReadChannel.receiving(): Receiving {
     val source = KtorSource(this, "Ktor's read channel")
-    return Receiving(this, source) { source.await() }
+    return Receiving(this, source, null) { source.await() }
 }

@@ -12,10 +12,16 @@ import java.nio.channels.SocketChannel
 import java.time.Duration
 
 /**
- * The NIO side of a Ktor socket: its channel, and the selector manager it is registered
- * with, on which a transfer suspends ([await]) when the channel would block.
+ * The NIO side of a Ktor socket: its channel, the [TransferLoops] that finish its transfers
+ * once they would block, and the selector manager it is registered with, on which a
+ * transfer suspends ([await]) at every wait instead when the loops are turned off.
  */
-internal class NioSide(val selectable: Selectable, val channel: SocketChannel, val selector: SelectorManager) {
+internal class NioSide(
+    val selectable: Selectable,
+    val channel: SocketChannel,
+    val selector: SelectorManager,
+    val loops: TransferLoops?,
+) {
 
     /**
      * Suspends until the selector reports [interest] for the socket.
@@ -61,7 +67,7 @@ internal fun nioSideOf(socket: Socket, interest: SelectInterest): NioSide? {
     checkOwner(socket, interest)
     val selectable = socket as Selectable
     val selector = selectorGetter.get(socket.javaClass)!!.invoke(socket) as SelectorManager
-    return NioSide(selectable, selectable.channel as SocketChannel, selector)
+    return NioSide(selectable, selectable.channel as SocketChannel, selector, TransferLoops.default)
 }
 
 /** Tells why [socket] cannot be driven on its NIO channel, or null if it can. */
@@ -76,8 +82,18 @@ internal fun fallbackReason(socket: Socket): String? {
     return null
 }
 
-/** Steps [transfer] on the socket's own channel, suspending on its selector when it would block. */
-internal suspend fun NioSide.drive(socket: Socket, transfer: Transfer, timeout: Duration? = null): Long {
+/**
+ * Steps [transfer] on the socket's own channel in the caller; once a step moves nothing, the
+ * socket's loop finishes it (or, with the loops off, the caller suspends on the selector at
+ * every wait).
+ */
+internal suspend fun NioSide.drive(socket: Socket, transfer: Transfer, timeout: Duration? = null): Long =
+    drive(socket, transfer, timeout, await = waitFor(transfer))
+
+/** What [drive] calls when a step of [transfer] moves nothing. */
+internal fun NioSide.waitFor(transfer: Transfer): suspend () -> Unit {
+    val loops = loops
+    if (loops != null) return { TransferHandoff(channel, transfer).finishOn(loops.loopFor(channel)) }
     val interest = if (transfer.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
-    return drive(socket, transfer, timeout) { await(interest) }
+    return { await(interest) }
 }

@@ -18,7 +18,7 @@ private val threadNumbers = AtomicInteger()
  * event loop's thread does, never a thread of a shared pool. The second thread runs
  * whatever else Ktor dispatches to the manager (the coroutines behind Ktor's own socket
  * channels) while the first waits in `select()`. The adapter's transfers never run there:
- * they suspend on the manager and resume in their caller's context.
+ * they step in their caller and on the adapter's transfer loops ([TransferLoops]).
  *
  * [SelectorManager.close] closes Ktor's manager, then shuts the threads down once its
  * loop has ended, without waiting.

@@ -86,11 +86,16 @@ internal suspend fun drive(
     }
 }
 
-/** Runs [await] for at most what is left of [deadline] and of the transfer's idle timeout. */
+/**
+ * Runs [await] for at most what is left of [deadline] and of the transfer's idle timeout. An
+ * [await] that steps the transfer itself (a [TransferLoop]'s) may have moved bytes before the
+ * timer stopped it, which moves the idle timeout on: it is then run again for what is left.
+ */
 private suspend fun awaitWithin(transfer: Transfer, tally: Tally?, deadline: Deadline, await: suspend () -> Unit) {
-    val left = minOf(deadline.remainingNanos(), tally?.idleRemainingNanos() ?: Long.MAX_VALUE)
-    if (left <= 0 || withTimeoutOrNull(left.nanoseconds) { await() } == null) {
-        throw timeout(transfer, tally, deadline)
+    while (true) {
+        val left = minOf(deadline.remainingNanos(), tally?.idleRemainingNanos() ?: Long.MAX_VALUE)
+        if (left <= 0) throw timeout(transfer, tally, deadline)
+        if (withTimeoutOrNull(left.nanoseconds) { await() } != null) return
     }
 }
 

@@ -1,0 +1,286 @@
+package dev.zerocopy.ktor.internal
+
+import java.io.IOException
+import java.nio.channels.CancelledKeyException
+import java.nio.channels.ClosedChannelException
+import java.nio.channels.SelectableChannel
+import java.nio.channels.SelectionKey
+import java.nio.channels.Selector
+import java.util.concurrent.ConcurrentLinkedQueue
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicBoolean
+import java.util.concurrent.atomic.AtomicInteger
+
+/** Numbers the threads of every transfer loop. */
+private val loopNumbers = AtomicInteger()
+
+/**
+ * How often a loop with handoffs under way looks for channels closed under them: closing a
+ * channel cancels its keys without waking the selectors it is registered with (and on Linux
+ * the descriptor is swapped for a dead one, so epoll reports nothing), so only a look finds it.
+ */
+private val CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100)
+
+/**
+ * One thread with its own [Selector] that steps the [Handoff]s given to it on readiness, each
+ * until it ends, and then completes it: one hop back to the caller per handoff, however many
+ * waits the transfer needs. The thread starts with the first handoff and ends once it has had
+ * none for [idleNanos], closing its selector (and with it every key it made), or when [close]
+ * is called.
+ *
+ * A channel keeps its key with this loop between handoffs (interest 0, so it costs nothing but
+ * the registration) rather than registering anew each time: a cancelled key cannot be replaced
+ * until the next select, and ping-pong traffic hands off once per message. Keys of channels
+ * that were closed are dropped by the next select, within [CLOSED_CHECK_NANOS]: until then the
+ * JDK keeps the descriptor open (the peer sees the end of stream at once: the JDK shuts the
+ * socket down for writing when a registered channel is closed).
+ */
+internal class TransferLoop(private val idleNanos: Long) {
+
+    private val queue = ConcurrentLinkedQueue<Handoff>()
+
+    /** False while the thread is (about to be) in select() and needs a wake-up for new work. */
+    private val awake = AtomicBoolean(true)
+
+    private val lock = Any()
+    @Volatile private var selector: Selector? = null // written holding lock
+    private var thread: Thread? = null // guarded by lock
+    @Volatile private var closed = false
+
+    /** Whether [channel] has a key with this loop's selector (a hint: the thread may stop right after). */
+    fun holds(channel: SelectableChannel): Boolean {
+        val current = selector ?: return false
+        return channel.keyFor(current)?.isValid == true
+    }
+
+    /** The readiness (SelectionKey bits) this loop waits for on [channel], 0 if none; for tests. */
+    fun interestOps(channel: SelectableChannel): Int {
+        val current = selector ?: return 0
+        return runCatching { channel.keyFor(current)?.interestOps() ?: 0 }.getOrDefault(0)
+    }
+
+    /** Whether the loop's thread is running; for tests. */
+    val isRunning: Boolean get() = synchronized(lock) { thread != null }
+
+    /**
+     * Gives [handoff] to the loop, starting its thread if it is not running: a new one to
+     * step, or one its caller cancelled, to stop stepping and acknowledge. A closed loop ends
+     * a new handoff at once; it has ended every handoff it took before its thread stopped.
+     */
+    fun submit(handoff: Handoff) {
+        synchronized(lock) {
+            val current = selector
+            // A thread that stopped had ended every handoff it took, so a cancelled one needs nothing.
+            if (current == null && handoff.cancelled) return
+            if (closed && !handoff.cancelled) {
+                handoff.end(IOException("the adapter's transfer loops are closed"), finished = false)
+                return
+            }
+            queue.add(handoff)
+            if (current == null) {
+                try {
+                    start()
+                } catch (failure: Exception) {
+                    queue.remove(handoff) // its caller gets the failure, so no thread may step it later
+                    throw failure
+                }
+            } else if (awake.compareAndSet(false, true)) {
+                current.wakeup()
+            }
+        }
+    }
+
+    /** Stops the thread: handoffs under way end with an IOException once it has seen this. */
+    fun close() {
+        synchronized(lock) {
+            closed = true
+            selector?.wakeup()
+        }
+    }
+
+    private fun start() { // holding lock
+        val opened = Selector.open()
+        selector = opened
+        awake.set(true)
+        thread = Thread({ run(opened) }, "zerocopy-loop-${loopNumbers.incrementAndGet()}").apply {
+            isDaemon = true
+            start()
+        }
+    }
+
+    private fun run(selector: Selector) {
+        val active = HashSet<Handoff>()
+        var busySince = System.nanoTime()
+        var nextClosedCheck = 0L
+        try {
+            while (true) {
+                drain(selector, active)
+                val now = System.nanoTime()
+                if (active.isNotEmpty()) {
+                    busySince = now
+                    if (now - nextClosedCheck >= 0) {
+                        endClosed(active)
+                        nextClosedCheck = now + CLOSED_CHECK_NANOS
+                    }
+                }
+                val idle = now - busySince
+                if (active.isEmpty() && (idle >= idleNanos || closed) && stop(selector)) return
+                if (closed) {
+                    drain(selector, active)
+                    endAll(active, IOException("the adapter's transfer loops are closed"))
+                    continue
+                }
+                awake.set(false)
+                if (!queue.isEmpty()) {
+                    selector.selectNow()
+                } else {
+                    // Idle too, a closed channel's key holds its descriptor until a select drops it.
+                    val waitNanos = if (active.isEmpty()) minOf(idleNanos - idle, CLOSED_CHECK_NANOS) else CLOSED_CHECK_NANOS
+                    selector.select(maxOf(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)))
+                }
+                awake.set(true)
+                stepReady(selector, active)
+            }
+        } catch (failure: Throwable) {
+            // The selector itself failed: end every handoff with the failure, and let the next submit start afresh.
+            val ended = IOException("the adapter's transfer loop failed: $failure", failure)
+            endAll(active, ended)
+            synchronized(lock) {
+                generateSequence { queue.poll() }.filter { !it.isDone }.forEach { it.end(ended, finished = false) }
+                this.selector = null
+                thread = null
+            }
+            runCatching { selector.close() }
+            if (failure is Error) throw failure
+        }
+    }
+
+    /** Ends the thread if no handoff arrived meanwhile; true if it did. */
+    private fun stop(selector: Selector): Boolean {
+        synchronized(lock) {
+            if (!queue.isEmpty()) return false
+            this.selector = null
+            thread = null
+        }
+        selector.close()
+        return true
+    }
+
+    /** Takes new handoffs on and acknowledges cancelled ones. */
+    private fun drain(selector: Selector, active: MutableSet<Handoff>) {
+        while (true) {
+            val handoff = queue.poll() ?: return
+            when {
+                handoff.isDone -> {}
+                handoff.cancelled -> stopStepping(handoff, active, null, finished = false)
+                handoff !in active -> {
+                    val failure = register(selector, handoff)
+                    if (failure == null) active.add(handoff) else handoff.end(failure, finished = false)
+                }
+            }
+        }
+    }
+
+    /** Attaches [handoff] to its channel's key with this selector, or returns why it cannot be. */
+    private fun register(selector: Selector, handoff: Handoff): Throwable? {
+        try {
+            var key = handoff.channel.keyFor(selector)
+            if (key != null && !key.isValid) {
+                selector.selectNow() // drops the cancelled key, so that the channel can register again
+                key = handoff.channel.keyFor(selector)
+            }
+            if (key == null) key = handoff.channel.register(selector, 0, Slot())
+            val slot = key.attachment() as Slot
+            if (!slot.attach(handoff)) {
+                return IllegalStateException(
+                    "another ${if (handoff.ops == SelectionKey.OP_READ) "receive" else "send"} is already " +
+                        "waiting on this socket; one call at a time per direction"
+                )
+            }
+            handoff.key = key
+            key.interestOps(slot.ops())
+            return null
+        } catch (failure: Exception) {
+            return failure
+        }
+    }
+
+    private fun stepReady(selector: Selector, active: MutableSet<Handoff>) {
+        val keys = selector.selectedKeys()
+        if (keys.isEmpty()) return
+        val iterator = keys.iterator()
+        while (iterator.hasNext()) {
+            val key = iterator.next()
+            iterator.remove()
+            val slot = key.attachment() as Slot
+            val ready = try {
+                key.readyOps()
+            } catch (cancelled: CancelledKeyException) {
+                slot.reader?.let { stopStepping(it, active, ClosedChannelException(), finished = false) }
+                slot.writer?.let { stopStepping(it, active, ClosedChannelException(), finished = false) }
+                continue
+            }
+            if (ready and SelectionKey.OP_READ != 0) slot.reader?.let { step(it, active) }
+            if (ready and SelectionKey.OP_WRITE != 0) slot.writer?.let { step(it, active) }
+        }
+    }
+
+    private fun step(handoff: Handoff, active: MutableSet<Handoff>) {
+        if (handoff.cancelled) return stopStepping(handoff, active, null, finished = false)
+        try {
+            if (handoff.stepUntilBlocked()) stopStepping(handoff, active, null, finished = true)
+        } catch (failure: Throwable) {
+            stopStepping(handoff, active, failure, finished = false)
+        }
+    }
+
+    /** Ends the handoffs whose channel was closed while they waited. */
+    private fun endClosed(active: MutableSet<Handoff>) {
+        val closed = active.filter { !it.channel.isOpen || it.key?.isValid == false }
+        closed.forEach { stopStepping(it, active, ClosedChannelException(), finished = false) }
+    }
+
+    private fun endAll(active: MutableSet<Handoff>, failure: IOException) {
+        active.toList().forEach { stopStepping(it, active, failure, finished = false) }
+    }
+
+    /** Detaches [handoff] from its key, so no step of this loop touches it again, and ends it. */
+    private fun stopStepping(handoff: Handoff, active: MutableSet<Handoff>, failure: Throwable?, finished: Boolean) {
+        active.remove(handoff)
+        handoff.key?.let { key ->
+            val slot = key.attachment() as Slot
+            slot.detach(handoff)
+            try {
+                key.interestOps(slot.ops())
+            } catch (cancelled: CancelledKeyException) {
+                // The channel was closed: its key goes at the next select.
+            }
+        }
+        handoff.key = null
+        handoff.end(failure, finished)
+    }
+
+    /** What a channel's key carries: the receive and the send waiting on it, at most one each. */
+    private class Slot {
+        var reader: Handoff? = null
+        var writer: Handoff? = null
+
+        fun attach(handoff: Handoff): Boolean {
+            if (handoff.ops == SelectionKey.OP_READ) {
+                if (reader != null) return false
+                reader = handoff
+            } else {
+                if (writer != null) return false
+                writer = handoff
+            }
+            return true
+        }
+
+        fun detach(handoff: Handoff) {
+            if (reader === handoff) reader = null
+            if (writer === handoff) writer = null
+        }
+
+        fun ops(): Int = (if (reader != null) SelectionKey.OP_READ else 0) or (if (writer != null) SelectionKey.OP_WRITE else 0)
+    }
+}
