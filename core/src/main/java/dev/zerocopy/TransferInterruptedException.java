@@ -20,9 +20,10 @@ import java.nio.channels.ClosedByInterruptException;
  *       {@link #channelClosed()} is true. The JDK throws that exception without the count
  *       of the call it cut short, so the bytes of that one call (at most one step: 1 MiB, or
  *       4 MiB for a zero-copy file send) are not in the report: a send may have put them on
- *       the wire, a receive may have put them in the view. On a platform thread blocked in a
- *       socket write this is the common case; a virtual thread, parked between non-blocking
- *       calls, is rarely caught inside one;
+ *       the wire, a receive may have put them in the view. For a send stuck on a full socket
+ *       this is the common case, on platform and virtual threads alike: a blocking write
+ *       returns only once all its bytes are written, so the one the interrupt cut short had
+ *       usually moved some. A receive waiting for data loses nothing;
  *   <li>waiting for a non-blocking channel to become ready: the channel stays open and
  *       usable, and the cause is the {@link InterruptedIOException} of the wait.
  * </ul>
