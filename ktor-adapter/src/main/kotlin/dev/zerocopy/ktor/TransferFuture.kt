@@ -26,8 +26,9 @@ import java.util.concurrent.CompletableFuture
  *   operation on the same socket, or an operation such as `recvSome` that reports no
  *   counts): a plain [CancellationException];
  * - [cancel] called on the operation's own thread (from its [dev.zerocopy.Progress]
- *   listener or its frame allocator), an operation that does not stop within
- *   5 seconds (its listener blocks, or every thread of
+ *   listener or its frame allocator) or on any of the adapter's transfer-loop threads
+ *   (where listeners run once their operation has waited), an operation that does not
+ *   stop within 5 seconds (its listener blocks, or every thread of
  *   [kotlinx.coroutines.Dispatchers.Default] is blocked), or a calling thread interrupted
  *   while it waits (its interrupt status stays set): [cancel] cannot wait, and
  *   completes the future at once with a plain [CancellationException] that says so; the

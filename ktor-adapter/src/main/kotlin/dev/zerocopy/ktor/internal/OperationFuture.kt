@@ -77,7 +77,9 @@ internal class OperationFuture<T> : TransferFuture<T>() {
     override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
         if (isDone) return false
         operation.cancel()
-        val why = if (RUNNING.get() === this) {
+        // A listener runs on a transfer loop once its operation has waited; blocking a loop
+        // would stall the very operation it waits for (and every other one on that loop).
+        val why = if (RUNNING.get() === this || onTransferLoop()) {
             "cancelled from its own operation's thread, which cannot wait for the operation to stop"
         } else {
             try {

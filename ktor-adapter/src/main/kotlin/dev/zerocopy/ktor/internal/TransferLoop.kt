@@ -14,6 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger
 /** Numbers the threads of every transfer loop. */
 private val loopNumbers = AtomicInteger()
 
+/** A transfer loop's thread: what runs on it (a progress listener) must never block waiting for a transfer. */
+private class LoopThread(body: Runnable, name: String) : Thread(body, name)
+
+/** Whether the calling thread is one of the transfer loops' threads. */
+internal fun onTransferLoop(): Boolean = Thread.currentThread() is LoopThread
+
 /**
  * How often a loop with handoffs under way looks for channels closed under them: closing a
  * channel cancels its keys without waking the selectors it is registered with (and on Linux
@@ -102,7 +108,7 @@ internal class TransferLoop(private val idleNanos: Long) {
         val opened = Selector.open()
         selector = opened
         awake.set(true)
-        thread = Thread({ run(opened) }, "zerocopy-loop-${loopNumbers.incrementAndGet()}").apply {
+        thread = LoopThread({ run(opened) }, "zerocopy-loop-${loopNumbers.incrementAndGet()}").apply {
             isDaemon = true
             start()
         }
