@@ -1,10 +1,12 @@
 package dev.zerocopy.samples.chat
 
 import dev.zerocopy.ByteView
-import dev.zerocopy.samples.AcceptFailures
-import dev.zerocopy.samples.closeAndAwaitRelease
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.sendFrom
-import io.ktor.network.selector.SelectorManager
+import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.acceptOrNull
+import dev.zerocopy.samples.closeAndAwaitRelease
+import io.ktor.network.selector.Selectable
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
@@ -13,6 +15,7 @@ import io.ktor.network.sockets.isClosed
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
@@ -32,6 +35,7 @@ import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
 import java.nio.charset.CodingErrorAction
 import java.nio.charset.StandardCharsets.UTF_8
+import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
@@ -85,7 +89,7 @@ public class ChatLimits(
  */
 public class ChatServer(private val limits: ChatLimits = ChatLimits(), private val log: PrintWriter? = null) : AutoCloseable {
 
-    private val selector = SelectorManager(Dispatchers.IO)
+    private val selector = SocketFutures.selectorManager()
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("chat"))
 
     /** Guards [sessions] and [guests], and orders every broadcast. */
@@ -97,6 +101,19 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     @Volatile
     private var listener: ServerSocket? = null
+
+    /** Connections accepted so far, and when the last one was (for [diagnostics]). */
+    private val accepted = AtomicLong()
+
+    @Volatile
+    private var lastAcceptNanos = 0L
+
+    @Volatile
+    private var acceptLoop: Job? = null
+
+    /** Set before the server closes its listener, which Ktor may report as closed only a moment later. */
+    @Volatile
+    private var closing = false
 
     /** Set by [shutdown]: departures are no longer announced to the others, who are leaving too. */
     private var shuttingDown = false
@@ -115,12 +132,36 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
             backlogSize = 1024
         }
         listener = bound
-        scope.launch { acceptLoop(bound) }
+        acceptLoop = scope.launch { acceptLoop(bound) }
         return (bound.localAddress as InetSocketAddress).port
     }
 
     /** Returns the names of the clients connected now, in joining order. */
     public fun names(): List<String> = synchronized(lock) { sessions.keys.toList() }
+
+    /**
+     * Describes the server's state for a failure report: the listener, the accept loop, and
+     * every session's queue (lines and bytes waiting) and writer (lines sent, and for how long
+     * the current write has been under way). Not a stable format.
+     */
+    internal fun diagnostics(): String = buildString {
+        val now = System.nanoTime()
+        val bound = listener
+        val selectable = bound as? Selectable
+        append("chat server: accepted ").append(accepted.get())
+        if (lastAcceptNanos != 0L) append(", the last ").append((now - lastAcceptNanos) / 1_000_000).append(" ms ago")
+        append("; accept loop ").append(acceptLoop?.let { if (it.isActive) "active" else "ended" } ?: "not started")
+        append("; listener ").append(if (bound == null) "none" else if (bound.isClosed) "closed" else "open")
+        if (selectable != null) {
+            append(" (channel open ").append(selectable.channel.isOpen)
+            append(", registered ").append(selectable.channel.isRegistered)
+            append(", interest ").append(selectable.interestedOps)
+            append(", waiting ").append(selectable.suspensions).append(')')
+        }
+        val everyone = synchronized(lock) { sessions.values.toList() }
+        append("; ").append(everyone.size).append(" sessions\n")
+        for (session in everyone) append("  ").append(session.describe(now)).append('\n')
+    }
 
     /** Suspends until the server is closed. */
     public suspend fun awaitClosed() {
@@ -133,6 +174,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
      * Blocks until done; call it from outside a coroutine (a shutdown hook, say).
      */
     public fun shutdown(grace: Duration) {
+        closing = true
         if (listener?.closeAndAwaitRelease() == false) report("the listener was not released within 5s of closing it")
         val everyone = synchronized(lock) {
             shuttingDown = true
@@ -147,6 +189,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     /** Disconnects every client, stops accepting and frees the port. Call it from outside a coroutine. */
     override fun close() {
+        closing = true
         listener?.close()
         scope.cancel()
         runBlocking { scope.coroutineContext.job.join() }
@@ -156,15 +199,10 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     private suspend fun acceptLoop(listener: ServerSocket) {
         val failures = AcceptFailures(::report)
         while (scope.isActive) {
-            val socket = try {
-                listener.accept()
-            } catch (failed: IOException) {
-                if (listener.isClosed) return
-                // Out of file descriptors, typically: back off rather than spin, and keep serving.
-                delay(failures.failed(failed))
-                continue
-            }
-            failures.accepted()
+            // Null once closed, or once the listener is lost (logged); the clients here stay.
+            val socket = listener.acceptOrNull(failures) { closing } ?: return
+            accepted.incrementAndGet()
+            lastAcceptNanos = System.nanoTime()
             scope.launch { serve(socket) }
         }
     }
@@ -273,6 +311,12 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
         private val outbox = Channel<ByteView>(Channel.UNLIMITED)
         private val queuedBytes = AtomicLong()
+        private val queuedLines = AtomicInteger()
+        private val sentLines = AtomicLong()
+
+        /** When the write under way started, or 0 between writes. */
+        @Volatile
+        private var writingSince = 0L
         private val farewell = CompletableDeferred<Farewell>()
         private val decoder = UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -296,7 +340,17 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                 )
                 return
             }
+            queuedLines.incrementAndGet()
             outbox.trySend(view)
+        }
+
+        /** One line for [diagnostics]. */
+        fun describe(now: Long): String {
+            val since = writingSince
+            return "$name from ${socket.remoteAddress}: ${queuedLines.get()} lines (${queuedBytes.get()} bytes) queued, " +
+                "${sentLines.get()} sent, " + (if (since == 0L) "not writing" else "writing for ${(now - since) / 1_000_000} ms") +
+                ", socket ${(socket as? Selectable)?.let { "interest ${it.interestedOps}, waiting ${it.suspensions}" } ?: "?"}" +
+                (if (farewell.isCompleted) ", leaving" else "")
         }
 
         /** Ends the session as [bye] says, unless it is ending already. */
@@ -315,9 +369,13 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                 while (true) {
                     val dropped = outbox.tryReceive().getOrNull() ?: break
                     queuedBytes.addAndGet(-queuedCost(dropped))
+                    queuedLines.decrementAndGet()
                 }
             }
-            bye.notice?.let { outbox.trySend(encode(it)) }
+            bye.notice?.let {
+                queuedLines.incrementAndGet()
+                outbox.trySend(encode(it))
+            }
             outbox.close()
             // A client that does not read may never take its last lines; it gets a grace period.
             if (withTimeoutOrNull(limits.closeGrace) { writer.join() } == null) writer.cancelAndJoin()
@@ -330,8 +388,12 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                     batch += first
                     while (batch.size < MAX_BATCH) batch += outbox.tryReceive().getOrNull() ?: break
                     // One gathering write for everything queued: the views go out as they are.
+                    writingSince = System.nanoTime()
                     socket.sendFrom(batch)
+                    writingSince = 0L
                     queuedBytes.addAndGet(-batch.sumOf(::queuedCost))
+                    queuedLines.addAndGet(-batch.size)
+                    sentLines.addAndGet(batch.size.toLong())
                     batch.clear()
                 }
             } catch (failed: IOException) {
