@@ -31,13 +31,18 @@ internal suspend fun ServerSocket.acceptOrNull(failures: AcceptFailures, closedB
         } catch (failed: Throwable) {
             failed
         }
-        if (closedByServer() || isClosed) return null
         // Ktor fails a waiting accept with a CancellationException when its selector closes; the
         // caller's own cancellation is told apart by its job no longer being active.
         if (failure is CancellationException && !currentCoroutineContext().isActive) throw failure
+        if (closedByServer() || isClosed) return null
         val channelOpen = (this as? Selectable)?.channel?.isOpen ?: true
         if (!channelOpen || failure is ClosedChannelException || failure is ClosedSelectorException || failure is CancellationException) {
-            failures.lost(failure, if (channelOpen) "its selector was closed" else "the listening socket was closed, not by this server")
+            val why = when {
+                !channelOpen -> "the listening socket was closed, not by this server"
+                failure is ClosedChannelException -> "Ktor reports the listener closed, though its socket is open"
+                else -> "its selector was closed"
+            }
+            failures.lost(failure, why)
             return null
         }
         if (failure !is IOException) throw failure
@@ -50,7 +55,8 @@ internal suspend fun ServerSocket.acceptOrNull(failures: AcceptFailures, closedB
  * typically because the process is out of file descriptors ("Too many open files"): it backs
  * off, doubling from 10 ms to 1 s between attempts, instead of ending (the listener would
  * close) or spinning; it logs the first failure of a burst and, once accepting works again,
- * how many failed and for how long, instead of a line per attempt.
+ * how many failed and for how long, instead of a line per attempt. A failure no wait can
+ * outlast (the listener lost, see [acceptOrNull]) is logged once by [lost] and ends the loop.
  *
  * Not thread-safe: one per accept loop.
  *

@@ -10,14 +10,12 @@ import dev.zerocopy.samples.acceptOrNull
 import dev.zerocopy.samples.closeAndAwaitRelease
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.aSocket
-import io.ktor.network.sockets.isClosed
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
