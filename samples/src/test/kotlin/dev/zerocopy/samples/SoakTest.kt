@@ -78,7 +78,8 @@ class SoakTest {
      * `target/soak-jstack-round<N>.txt`. Returns where it put them.
      */
     private fun diagnose(round: Int, chat: ChatServer): String {
-        val state = chat.diagnostics()
+        // The shared coroutine scheduler: its workers' states and queue lengths.
+        val state = chat.diagnostics() + "scheduler: ${kotlinx.coroutines.Dispatchers.Default}\n"
         println("soak: round $round failed; $state")
         val dump = Path.of("target", "soak-jstack-round$round.txt").toAbsolutePath()
         val jstack = Path.of(System.getProperty("java.home"), "bin", "jstack").toString()
