@@ -8,6 +8,7 @@ import dev.zerocopy.samples.load.LoadTarget
 import dev.zerocopy.samples.load.LoadTester
 import dev.zerocopy.samples.stream.StreamConfig
 import dev.zerocopy.samples.stream.StreamServer
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -74,12 +75,13 @@ class SoakTest {
 
     /**
      * Records what a failed round needs explained, at the moment it failed: the chat server's
-     * listener, sessions and queues, and a thread dump of this process (jstack) in
-     * `target/soak-jstack-round<N>.txt`. Returns where it put them.
+     * listener, sessions and queues, the state of the shared coroutine scheduler, and a thread
+     * dump of this process (jstack) in `target/soak-jstack-round<N>.txt`. Returns it for the
+     * failure's message.
      */
     private fun diagnose(round: Int, chat: ChatServer): String {
         // The shared coroutine scheduler: its workers' states and queue lengths.
-        val state = chat.diagnostics() + "scheduler: ${kotlinx.coroutines.Dispatchers.Default}\n"
+        val state = chat.diagnostics() + "scheduler: ${Dispatchers.Default}\n"
         println("soak: round $round failed; $state")
         val dump = Path.of("target", "soak-jstack-round$round.txt").toAbsolutePath()
         val jstack = Path.of(System.getProperty("java.home"), "bin", "jstack").toString()

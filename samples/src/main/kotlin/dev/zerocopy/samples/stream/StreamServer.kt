@@ -274,8 +274,9 @@ public class StreamServer private constructor(
             runBlocking {
                 withTimeoutOrNull(10.seconds) { job.join() }
                 selector.close()
-                // The selector's loop (and every socket's own coroutines) run under its job, which
-                // closing completes once they have ended.
+                // The selector's loop runs under its manager's job, which closing completes once
+                // the loop has ended (each socket's own coroutines end under the socket's job,
+                // which every connection waits for as it ends).
                 withTimeoutOrNull(10.seconds) { selector.coroutineContext.job.join() }
             }
             val left = connections.size
@@ -308,7 +309,8 @@ public class StreamServer private constructor(
             AcceptFailures.warmClosePath()
             val root = ContentRoot(config.root)
             val cache = if (config.cache) FileCache.load(root, config.cacheLimit) else FileCache.NONE
-            // Ktor's selector loop and the sockets' read-channel coroutines on threads of its own.
+            // Ktor's selector loop on threads of its own (Ktor runs the sockets' read-channel
+            // coroutines on Dispatchers.IO whatever the manager).
             val selector = SocketFutures.selectorManager()
             val listener = try {
                 runBlocking { aSocket(selector).tcp().bind(InetSocketAddress(config.host, config.port)) { backlogSize = 1024 } }
