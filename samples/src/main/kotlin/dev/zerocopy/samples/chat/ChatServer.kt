@@ -85,6 +85,10 @@ public class ChatLimits(
  * **Order.** Broadcasts are queued for every recipient under one lock, so all
  * clients see the lines in the same order, and each sender's lines in the order sent.
  *
+ * **Threads.** The server's coroutines run on a pool of its own (a thread per core, at least
+ * two) and Ktor's selector loop on the two threads of a `SocketFutures.selectorManager()`;
+ * [close] stops both.
+ *
  * Start it with [start]; [close] disconnects everyone and frees the port.
  */
 public class ChatServer(private val limits: ChatLimits = ChatLimits(), private val log: PrintWriter? = null) : AutoCloseable {
