@@ -1,14 +1,13 @@
 import dev.zerocopy.ByteView
 import dev.zerocopy.ViewPool
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.recvInto
 import dev.zerocopy.ktor.sendFile
 import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
-import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.aSocket
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withTimeout
@@ -16,7 +15,7 @@ import java.nio.file.Files
 import kotlin.time.Duration.Companion.seconds
 
 suspend fun main() {
-    SelectorManager(Dispatchers.IO).use { selector ->
+    SocketFutures.selectorManager().use { selector ->  // Ktor's selector on threads of its own
         aSocket(selector).tcp().bind(InetSocketAddress("127.0.0.1", 0)).use { listener ->
             coroutineScope {
                 launch {

@@ -8,6 +8,7 @@ import dev.zerocopy.samples.load.LoadTarget
 import dev.zerocopy.samples.load.LoadTester
 import dev.zerocopy.samples.stream.StreamConfig
 import dev.zerocopy.samples.stream.StreamServer
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -20,6 +21,7 @@ import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
 import java.util.SplittableRandom
+import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicReference
 import java.util.concurrent.locks.LockSupport
 import kotlin.concurrent.thread
@@ -71,6 +73,26 @@ class SoakTest {
         return Sample(round, descriptors(), ManagementFactory.getMemoryMXBean().heapMemoryUsage.used)
     }
 
+    /**
+     * Records what a failed round needs explained, at the moment it failed: the chat server's
+     * listener, sessions and queues, the state of the shared coroutine scheduler, and a thread
+     * dump of this process (jstack) in `target/soak-jstack-round<N>.txt`. Returns it for the
+     * failure's message.
+     */
+    private fun diagnose(round: Int, chat: ChatServer): String {
+        // The shared coroutine scheduler: its workers' states and queue lengths.
+        val state = chat.diagnostics() + "scheduler: ${Dispatchers.Default}\n"
+        println("soak: round $round failed; $state")
+        val dump = Path.of("target", "soak-jstack-round$round.txt").toAbsolutePath()
+        val jstack = Path.of(System.getProperty("java.home"), "bin", "jstack").toString()
+        val dumped = runCatching {
+            val process = ProcessBuilder(jstack, "-l", ProcessHandle.current().pid().toString())
+                .redirectErrorStream(true).redirectOutput(dump.toFile()).start()
+            if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly()
+        }
+        return "chat server state:\n$state" + if (dumped.isSuccess) "thread dump in $dump" else "no thread dump: ${dumped.exceptionOrNull()}"
+    }
+
     @Test
     fun streamAndChatServersKeepTheirDescriptorsAndHeapUnderHoursOfLoad() {
         val minutes = System.getProperty("soak.minutes", "10").toLong()
@@ -89,8 +111,13 @@ class SoakTest {
                 // The bots' outcome is checked here, not on their thread: a failed assertion there
                 // would end only that thread, and the soak would pass.
                 val botsOutcome = AtomicReference<Result<BotReport>>()
+                val diagnosis = AtomicReference<String>()
+                val thisRound = round
                 val bots = thread(name = "soak-bots") {
-                    botsOutcome.set(runCatching { runBlocking { ChatBots(100, 100, 200.milliseconds, 25.seconds).run("127.0.0.1", chatPort) } })
+                    val outcome = runCatching { runBlocking { ChatBots(100, 100, 200.milliseconds, 25.seconds).run("127.0.0.1", chatPort) } }
+                    // At once, while whatever held the bots up still holds.
+                    if (outcome.isFailure || outcome.getOrNull()?.noneLostSilently == false) diagnosis.set(diagnose(thisRound, chat))
+                    botsOutcome.set(outcome)
                 }
                 val load = LoadTester(
                     LoadConfig(LoadTarget.parse("127.0.0.1:${stream.port}", allowRemote = false)).apply {
@@ -102,7 +129,9 @@ class SoakTest {
                 // Bounded: 25 s of sending, then at most 25 s more while messages still arrive.
                 bots.join(120_000)
                 val report = checkNotNull(botsOutcome.get()) { "round $round: the chat bots did not finish within 120 s" }
-                    .getOrElse { throw AssertionError("round $round: the chat bots failed; the chat server's log is in target/soak-chat.log", it) }
+                    .getOrElse {
+                        throw AssertionError("round $round: the chat bots failed; the chat server's log is in target/soak-chat.log; ${diagnosis.get()}", it)
+                    }
                 samples += sample(round, stream, chat).also {
                     println(
                         "soak: $it, ${load.requests} requests, ${"%.2f".format(load.gibPerSecond)} GiB/s, " +
@@ -115,7 +144,7 @@ class SoakTest {
                     "round $round: chat bots missed messages: ${report.deliveries} of ${report.expectedDeliveries} delivered, " +
                         "${report.botsMissingMessages} bots missing some, ${report.missedSilently} deliveries without a notice, " +
                         "${report.botsDropped} bots dropped (${report.droppedNotice}), ${report.outOfOrder} out of order; " +
-                        "server log in target/soak-chat.log",
+                        "server log in target/soak-chat.log; ${diagnosis.get()}",
                 )
                 assertEquals(0, load.errors, "round $round: load errors ${load.errorsByKind} ${load.firstErrors}")
             }

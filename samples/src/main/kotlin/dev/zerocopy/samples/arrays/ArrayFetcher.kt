@@ -4,10 +4,9 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.Frames
 import dev.zerocopy.ZeroCopy
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.recvInto
-import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.aSocket
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 import kotlin.time.Duration
@@ -82,7 +81,7 @@ public class ArrayFetcher(
             receiveAll(progress) { ZeroCopy.recvInto(channel, it, stall) }
         }
         Engine.KTOR -> runBlocking {
-            SelectorManager(Dispatchers.IO).use { selector ->
+            SocketFutures.selectorManager().use { selector ->
                 aSocket(selector).tcp().connect(host, port).use { socket ->
                     receiveAll(progress) { view ->
                         withTimeoutOrNull(stallTimeout) { socket.recvInto(view) }

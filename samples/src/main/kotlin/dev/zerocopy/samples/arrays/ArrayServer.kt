@@ -3,20 +3,19 @@ package dev.zerocopy.samples.arrays
 import dev.zerocopy.ByteView
 import dev.zerocopy.Frames
 import dev.zerocopy.ZeroCopy
-import dev.zerocopy.samples.AcceptFailures
-import dev.zerocopy.samples.closeAndAwaitRelease
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.sendFrom
-import io.ktor.network.selector.SelectorManager
+import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.acceptOrNull
+import dev.zerocopy.samples.closeAndAwaitRelease
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.aSocket
-import io.ktor.network.sockets.isClosed
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -311,7 +310,7 @@ private class KtorArrayServer(
     port: Int,
 ) : StoppableArrayServer(shipment) {
 
-    private val selector = SelectorManager(Dispatchers.IO)
+    private val selector = SocketFutures.selectorManager()
 
     private val listener: ServerSocket = try {
         runBlocking { aSocket(selector).tcp().bind(host, port) { reuseAddress = true } }
@@ -324,22 +323,19 @@ private class KtorArrayServer(
 
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("arrays-serve"))
 
+    /** Set before this server closes its listener, which Ktor may report as closed only a moment later. */
+    @Volatile
+    private var closing = false
+
     private val acceptor = scope.launch {
         listener.use {
             coroutineScope {
                 var accepted = 0
                 val failures = AcceptFailures(shipment::report)
                 while (connections == 0 || accepted < connections) {
-                    val client = try {
-                        listener.accept()
-                    } catch (failed: IOException) {
-                        // Closed by shutdown: the transfers in progress go on, and this scope waits for them.
-                        if (listener.isClosed) return@coroutineScope
-                        // Out of file descriptors, typically: back off and keep the listener.
-                        delay(failures.failed(failed))
-                        continue
-                    }
-                    failures.accepted()
+                    // Null once closed by shutdown, or once the listener is lost (logged): the
+                    // transfers in progress go on, and this scope waits for them.
+                    val client = listener.acceptOrNull(failures) { closing } ?: return@coroutineScope
                     accepted++
                     launch {
                         client.use { socket ->
@@ -364,6 +360,7 @@ private class KtorArrayServer(
     }
 
     override fun stopAccepting() {
+        closing = true
         if (!listener.closeAndAwaitRelease()) shipment.report("the listener was not released within 5s of closing it")
     }
 
@@ -372,6 +369,7 @@ private class KtorArrayServer(
     }
 
     override fun stop() {
+        closing = true
         scope.cancel()
         runBlocking { scope.coroutineContext.job.join() }
         listener.close()

@@ -1,23 +1,23 @@
 package dev.zerocopy.samples.chat
 
 import dev.zerocopy.ByteView
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.Socket
 import io.ktor.network.sockets.aSocket
 import kotlinx.coroutines.CompletableDeferred
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.joinAll
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withTimeout
 import kotlinx.coroutines.withTimeoutOrNull
 import org.HdrHistogram.Histogram
 import java.io.IOException
 import java.net.InetAddress
 import java.nio.charset.StandardCharsets.UTF_8
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.ThreadLocalRandom
 import java.util.concurrent.atomic.AtomicInteger
@@ -117,21 +117,29 @@ public class ChatBots(
      * Runs the bots against the chat server at [host]:[port].
      *
      * @throws IllegalArgumentException if [host] is not a loopback address
-     * @throws IOException if a bot cannot connect, or the server refuses it
-     * @throws kotlinx.coroutines.TimeoutCancellationException if the bots cannot all join within the duration
+     * @throws IOException if a bot cannot connect, or the server refuses it, or the bots cannot all
+     *   join within the duration (the message then names the bots still waiting, and for what)
      */
     public suspend fun run(host: String, port: Int): BotReport {
         val addresses = InetAddress.getAllByName(host)
         require(addresses.all { it.isLoopbackAddress }) {
             "chat bots only targets loopback addresses; $host is ${addresses.joinToString { it.hostAddress }}"
         }
-        return SelectorManager(Dispatchers.IO).use { selector ->
+        return SocketFutures.selectorManager().use { selector ->
             val connected = ConcurrentLinkedQueue<Bot>()
+            // What each bot not yet welcomed is waiting for, to say so if they do not all join in time.
+            val waiting = ConcurrentHashMap<Int, String>()
             try {
                 val connectStart = System.nanoTime()
-                withTimeout(duration) {
-                    (0 until count).map { index -> launch { connected += Bot.connect(index, count, selector, host, port) } }.joinAll()
-                }
+                withTimeoutOrNull(duration) {
+                    (0 until count).map { index ->
+                        launch { connected += Bot.connect(index, count, selector, host, port, waiting) }
+                    }.joinAll()
+                } ?: throw IOException(
+                    "${waiting.size} of $count bots were not welcomed by $host:$port within $duration: " +
+                        waiting.entries.sortedBy { it.key }.take(10).joinToString { "bot ${it.key} ${it.value}" } +
+                        if (waiting.size > 10) ", ..." else "",
+                )
                 exchange(connected.sortedBy { it.index }, System.nanoTime() - connectStart)
             } finally {
                 connected.forEach { it.socket.close() }
@@ -286,13 +294,23 @@ private class Bot(val index: Int, val socket: Socket, private val lines: LineRea
 
     companion object {
         /** Connects and waits for the server's welcome, after which every broadcast reaches this bot. */
-        suspend fun connect(index: Int, bots: Int, selector: SelectorManager, host: String, port: Int): Bot {
+        suspend fun connect(
+            index: Int,
+            bots: Int,
+            selector: SelectorManager,
+            host: String,
+            port: Int,
+            waiting: MutableMap<Int, String>,
+        ): Bot {
+            waiting[index] = "connecting"
             val socket = aSocket(selector).tcp().connect(host, port)
             try {
+                waiting[index] = "connected from ${socket.localAddress}, no welcome yet"
                 val lines = LineReader(socket, BOT_MAX_LINE)
                 val first = lines.next()
                 val text = if (first is Read.Line) String(first.bytes, first.offset, first.length, UTF_8) else "(closed)"
                 if (!text.startsWith("* welcome")) throw IOException("bot $index was not welcomed by $host:$port: $text")
+                waiting.remove(index)
                 return Bot(index, socket, lines, bots)
             } catch (failed: Throwable) {
                 socket.close()

@@ -1,10 +1,12 @@
 package dev.zerocopy.samples.chat
 
 import dev.zerocopy.ByteView
-import dev.zerocopy.samples.AcceptFailures
-import dev.zerocopy.samples.closeAndAwaitRelease
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.sendFrom
-import io.ktor.network.selector.SelectorManager
+import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.acceptOrNull
+import dev.zerocopy.samples.closeAndAwaitRelease
+import io.ktor.network.selector.Selectable
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.ServerSocket
 import io.ktor.network.sockets.Socket
@@ -13,13 +15,13 @@ import io.ktor.network.sockets.isClosed
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.coroutineScope
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
@@ -32,6 +34,8 @@ import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
 import java.nio.charset.CodingErrorAction
 import java.nio.charset.StandardCharsets.UTF_8
+import java.util.concurrent.Executors
+import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
@@ -81,12 +85,28 @@ public class ChatLimits(
  * **Order.** Broadcasts are queued for every recipient under one lock, so all
  * clients see the lines in the same order, and each sender's lines in the order sent.
  *
+ * **Threads.** The server's coroutines run on a pool of its own (a thread per core, at least
+ * two) and Ktor's selector loop on the two threads of a `SocketFutures.selectorManager()`;
+ * [close] stops both.
+ *
  * Start it with [start]; [close] disconnects everyone and frees the port.
  */
 public class ChatServer(private val limits: ChatLimits = ChatLimits(), private val log: PrintWriter? = null) : AutoCloseable {
 
-    private val selector = SelectorManager(Dispatchers.IO)
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("chat"))
+    private val selector = SocketFutures.selectorManager()
+
+    /**
+     * The server's coroutines run on threads of its own, not on `Dispatchers.Default`: there, a
+     * scheduler worker that runs any `Dispatchers.IO` task (Ktor runs its sockets' channel
+     * coroutines there, for one) gives up its CPU permit and parks, and while the other workers
+     * stay busy, the coroutines queued on it do not run. The soak, with a stream server beside
+     * this one, saw sessions not start for more than 25 s. A plain pool's one queue has no such
+     * corner: what is dispatched runs in turn.
+     */
+    private val threads = Executors.newFixedThreadPool(maxOf(2, Runtime.getRuntime().availableProcessors())) { task ->
+        Thread(task, "chat-${threadNumbers.incrementAndGet()}").apply { isDaemon = true }
+    }.asCoroutineDispatcher()
+    private val scope = CoroutineScope(SupervisorJob() + threads + CoroutineName("chat"))
 
     /** Guards [sessions] and [guests], and orders every broadcast. */
     private val lock = Any()
@@ -97,6 +117,19 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     @Volatile
     private var listener: ServerSocket? = null
+
+    /** Connections accepted so far, and when the last one was (for [diagnostics]). */
+    private val accepted = AtomicLong()
+
+    @Volatile
+    private var lastAcceptNanos = 0L
+
+    @Volatile
+    private var acceptLoop: Job? = null
+
+    /** Set before the server closes its listener, which Ktor may report as closed only a moment later. */
+    @Volatile
+    private var closing = false
 
     /** Set by [shutdown]: departures are no longer announced to the others, who are leaving too. */
     private var shuttingDown = false
@@ -115,12 +148,36 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
             backlogSize = 1024
         }
         listener = bound
-        scope.launch { acceptLoop(bound) }
+        acceptLoop = scope.launch { acceptLoop(bound) }
         return (bound.localAddress as InetSocketAddress).port
     }
 
     /** Returns the names of the clients connected now, in joining order. */
     public fun names(): List<String> = synchronized(lock) { sessions.keys.toList() }
+
+    /**
+     * Describes the server's state for a failure report: the listener, the accept loop, and
+     * every session's queue (lines and bytes waiting) and writer (lines sent, and for how long
+     * the current write has been under way). Not a stable format.
+     */
+    internal fun diagnostics(): String = buildString {
+        val now = System.nanoTime()
+        val bound = listener
+        val selectable = bound as? Selectable
+        append("chat server: accepted ").append(accepted.get())
+        if (lastAcceptNanos != 0L) append(", the last ").append((now - lastAcceptNanos) / 1_000_000).append(" ms ago")
+        append("; accept loop ").append(acceptLoop?.let { if (it.isActive) "active" else "ended" } ?: "not started")
+        append("; listener ").append(if (bound == null) "none" else if (bound.isClosed) "closed" else "open")
+        if (selectable != null) {
+            append(" (channel open ").append(selectable.channel.isOpen)
+            append(", registered ").append(selectable.channel.isRegistered)
+            append(", interest ").append(selectable.interestedOps)
+            append(", waiting ").append(selectable.suspensions).append(')')
+        }
+        val everyone = synchronized(lock) { sessions.values.toList() }
+        append("; ").append(everyone.size).append(" sessions\n")
+        for (session in everyone) append("  ").append(session.describe(now)).append('\n')
+    }
 
     /** Suspends until the server is closed. */
     public suspend fun awaitClosed() {
@@ -133,6 +190,7 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
      * Blocks until done; call it from outside a coroutine (a shutdown hook, say).
      */
     public fun shutdown(grace: Duration) {
+        closing = true
         if (listener?.closeAndAwaitRelease() == false) report("the listener was not released within 5s of closing it")
         val everyone = synchronized(lock) {
             shuttingDown = true
@@ -147,24 +205,21 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     /** Disconnects every client, stops accepting and frees the port. Call it from outside a coroutine. */
     override fun close() {
+        closing = true
         listener?.close()
         scope.cancel()
         runBlocking { scope.coroutineContext.job.join() }
         selector.close()
+        threads.close()
     }
 
     private suspend fun acceptLoop(listener: ServerSocket) {
         val failures = AcceptFailures(::report)
         while (scope.isActive) {
-            val socket = try {
-                listener.accept()
-            } catch (failed: IOException) {
-                if (listener.isClosed) return
-                // Out of file descriptors, typically: back off rather than spin, and keep serving.
-                delay(failures.failed(failed))
-                continue
-            }
-            failures.accepted()
+            // Null once closed, or once the listener is lost (logged); the clients here stay.
+            val socket = listener.acceptOrNull(failures) { closing } ?: return
+            accepted.incrementAndGet()
+            lastAcceptNanos = System.nanoTime()
             scope.launch { serve(socket) }
         }
     }
@@ -273,6 +328,12 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
         private val outbox = Channel<ByteView>(Channel.UNLIMITED)
         private val queuedBytes = AtomicLong()
+        private val queuedLines = AtomicInteger()
+        private val sentLines = AtomicLong()
+
+        /** When the write under way started, or 0 between writes. */
+        @Volatile
+        private var writingSince = 0L
         private val farewell = CompletableDeferred<Farewell>()
         private val decoder = UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -296,7 +357,17 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                 )
                 return
             }
+            queuedLines.incrementAndGet()
             outbox.trySend(view)
+        }
+
+        /** One line for [diagnostics]. */
+        fun describe(now: Long): String {
+            val since = writingSince
+            return "$name from ${socket.remoteAddress}: ${queuedLines.get()} lines (${queuedBytes.get()} bytes) queued, " +
+                "${sentLines.get()} sent, " + (if (since == 0L) "not writing" else "writing for ${(now - since) / 1_000_000} ms") +
+                ", socket ${(socket as? Selectable)?.let { "interest ${it.interestedOps}, waiting ${it.suspensions}" } ?: "?"}" +
+                (if (farewell.isCompleted) ", leaving" else "")
         }
 
         /** Ends the session as [bye] says, unless it is ending already. */
@@ -315,9 +386,13 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                 while (true) {
                     val dropped = outbox.tryReceive().getOrNull() ?: break
                     queuedBytes.addAndGet(-queuedCost(dropped))
+                    queuedLines.decrementAndGet()
                 }
             }
-            bye.notice?.let { outbox.trySend(encode(it)) }
+            bye.notice?.let {
+                queuedLines.incrementAndGet()
+                outbox.trySend(encode(it))
+            }
             outbox.close()
             // A client that does not read may never take its last lines; it gets a grace period.
             if (withTimeoutOrNull(limits.closeGrace) { writer.join() } == null) writer.cancelAndJoin()
@@ -330,8 +405,12 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
                     batch += first
                     while (batch.size < MAX_BATCH) batch += outbox.tryReceive().getOrNull() ?: break
                     // One gathering write for everything queued: the views go out as they are.
+                    writingSince = System.nanoTime()
                     socket.sendFrom(batch)
+                    writingSince = 0L
                     queuedBytes.addAndGet(-batch.sumOf(::queuedCost))
+                    queuedLines.addAndGet(-batch.size)
+                    sentLines.addAndGet(batch.size.toLong())
                     batch.clear()
                 }
             } catch (failed: IOException) {
@@ -401,6 +480,9 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     }
 
     internal companion object {
+        /** Numbers the threads of every chat server in the process. */
+        private val threadNumbers = AtomicInteger()
+
         const val MAX_NICK = 32
 
         /**

@@ -2,9 +2,11 @@ package dev.zerocopy.samples.load
 
 import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.ViewPool
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.acceptOrNull
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.ServerSocket
@@ -17,7 +19,6 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
@@ -27,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.LongAdder
 import java.util.function.Consumer
-import kotlin.time.Duration.Companion.milliseconds
 
 /**
  * A frame echo server on Ktor raw sockets and the zerocopy adapter, the other end of
@@ -79,15 +79,8 @@ public class EchoServer private constructor(
     private fun acceptLoop() = scope.launch(CoroutineName("accept")) {
         val failures = AcceptFailures { log.accept(it) }
         while (isActive) {
-            val socket = try {
-                listener.accept()
-            } catch (failed: IOException) {
-                if (closing || listener.isClosed) return@launch
-                // Out of file descriptors, typically: back off rather than spin, and keep serving.
-                delay(failures.failed(failed).milliseconds)
-                continue
-            }
-            failures.accepted()
+            // Null once closed, or once the listener is lost (logged); the connections open stay.
+            val socket = listener.acceptOrNull(failures) { closing } ?: return@launch
             accepted.increment()
             val remote = socket.remoteAddress.toJavaAddress()
             val peer = (remote as? java.net.InetSocketAddress)?.address?.hostAddress ?: remote.toString()
@@ -140,7 +133,7 @@ public class EchoServer private constructor(
         public fun start(host: String, port: Int, maxFrame: Int, poolBytes: Long, log: Consumer<String> = Consumer(System.err::println)): EchoServer {
             require(maxFrame in 0..poolBytes) { "maxFrame $maxFrame must be from 0 to the pool's $poolBytes bytes" }
             AcceptFailures.warmClosePath()
-            val selector = SelectorManager(Dispatchers.IO)
+            val selector = SocketFutures.selectorManager()
             val listener = try {
                 runBlocking { aSocket(selector).tcp().bind(host, port) { reuseAddress = true; backlogSize = 4096 } }
             } catch (failed: Throwable) {

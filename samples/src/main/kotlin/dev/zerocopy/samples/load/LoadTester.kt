@@ -5,6 +5,7 @@ import dev.zerocopy.EndOfStreamException
 import dev.zerocopy.FrameTooLargeException
 import dev.zerocopy.TransferCounters
 import dev.zerocopy.ViewPool
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
@@ -154,7 +155,7 @@ public class LoadTester(private val config: LoadConfig) {
      * @throws IOException if the stream-mode probe (a `HEAD` for the file's size) fails
      */
     public suspend fun run(progress: (LoadProgress) -> Unit = {}): LoadReport = coroutineScope {
-        SelectorManager(Dispatchers.IO).use { selector ->
+        SocketFutures.selectorManager().use { selector ->
             val size = if (config.mode == LoadMode.STREAM) probeSize(selector) else 0L
             val sources = config.sources.map { SourceAddressSelector(selector, it) }
             val total = Histogram(3)

@@ -1,7 +1,9 @@
 package dev.zerocopy.samples.stream
 
 import dev.zerocopy.FileOptions
+import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.samples.AcceptFailures
+import dev.zerocopy.samples.acceptOrNull
 import dev.zerocopy.samples.closeAndAwaitRelease
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
@@ -11,7 +13,6 @@ import io.ktor.network.sockets.Socket
 import io.ktor.network.sockets.aSocket
 import io.ktor.network.sockets.isClosed
 import io.ktor.network.sockets.openReadChannel
-import kotlinx.coroutines.CompletableJob
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.CoroutineScope
@@ -20,7 +21,6 @@ import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
-import kotlinx.coroutines.delay
 import kotlinx.coroutines.isActive
 import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
@@ -105,7 +105,6 @@ public class StreamConfig(public val root: Path) {
  */
 public class StreamServer private constructor(
     private val config: StreamConfig,
-    private val selectorJob: CompletableJob,
     private val selector: SelectorManager,
     private val listener: ServerSocket,
     private val contentRoot: ContentRoot,
@@ -192,22 +191,13 @@ public class StreamServer private constructor(
     }
 
     /** Whether the listener or the selector is still open; false once [close] returns. */
-    public fun isRunning(): Boolean = !listener.isClosed || selectorJob.isActive
+    public fun isRunning(): Boolean = !listener.isClosed || selector.coroutineContext.job.isActive
 
     private fun acceptLoop() = scope.launch(CoroutineName("accept")) {
         val failures = AcceptFailures { log.warn(it) }
         while (isActive) {
-            val socket = try {
-                listener.accept()
-            } catch (cancelled: CancellationException) {
-                throw cancelled
-            } catch (failed: IOException) {
-                if (closed.get() || exchanges.draining.get()) break
-                // Out of file descriptors, for instance: back off instead of spinning on accept.
-                delay(failures.failed(failed))
-                continue
-            }
-            failures.accepted()
+            // Null once closed, or once the listener is lost (logged); the connections open stay.
+            val socket = listener.acceptOrNull(failures) { closed.get() || exchanges.draining.get() } ?: break
             accepted.incrementAndGet()
             open.incrementAndGet()
             // Undispatched: the connection runs at once, up to its first suspension. Dispatched
@@ -284,9 +274,10 @@ public class StreamServer private constructor(
             runBlocking {
                 withTimeoutOrNull(10.seconds) { job.join() }
                 selector.close()
-                // The selector's loop (and every socket's own coroutines) run under selectorJob.
-                selectorJob.complete()
-                withTimeoutOrNull(10.seconds) { selectorJob.join() }
+                // The selector's loop runs under its manager's job, which closing completes once
+                // the loop has ended (each socket's own coroutines end under the socket's job,
+                // which every connection waits for as it ends).
+                withTimeoutOrNull(10.seconds) { selector.coroutineContext.job.join() }
             }
             val left = connections.size
             if (left > 0) log.warn("{} connections were still open after stopping", left)
@@ -318,16 +309,16 @@ public class StreamServer private constructor(
             AcceptFailures.warmClosePath()
             val root = ContentRoot(config.root)
             val cache = if (config.cache) FileCache.load(root, config.cacheLimit) else FileCache.NONE
-            val selectorJob = Job()
-            val selector = SelectorManager(Dispatchers.IO + selectorJob)
+            // Ktor's selector loop on threads of its own (Ktor runs the sockets' read-channel
+            // coroutines on Dispatchers.IO whatever the manager).
+            val selector = SocketFutures.selectorManager()
             val listener = try {
                 runBlocking { aSocket(selector).tcp().bind(InetSocketAddress(config.host, config.port)) { backlogSize = 1024 } }
             } catch (failed: Throwable) {
                 selector.close()
-                selectorJob.cancel()
                 throw failed
             }
-            return StreamServer(config, selectorJob, selector, listener, root, cache).also { it.acceptLoop() }
+            return StreamServer(config, selector, listener, root, cache).also { it.acceptLoop() }
         }
     }
 }

@@ -256,4 +256,30 @@ class ChatServerTest {
         assertTrue(report.complete)
         assertFalse(report.deliveriesPerSecond.isNaN())
     }
+
+    /**
+     * The server's coroutines run on threads of its own, which close() stops: on the shared
+     * scheduler, a worker that had run a `Dispatchers.IO` task left the sessions queued on it
+     * unstarted for more than 25 s while the soak's stream server kept the other workers busy.
+     */
+    @Test
+    fun sessionsRunOnTheServersOwnThreadsWhichCloseStops() {
+        fun chatThreads() = Thread.getAllStackTraces().keys.filter { it.isAlive && it.name.startsWith("chat-") }
+        val before = chatThreads().toSet()
+        val server = ChatServer()
+        try {
+            val port = runBlocking { server.start("127.0.0.1", 0) }
+            LineClient(port).use { client ->
+                assertTrue(client.welcome.startsWith("* welcome"), client.welcome)
+                client.send("/who")
+                assertTrue(client.readLine()!!.startsWith("* here (1): "))
+                assertTrue((chatThreads() - before).isNotEmpty(), "no chat-N threads: the sessions run on a shared dispatcher")
+            }
+        } finally {
+            server.close()
+        }
+        val left = chatThreads() - before
+        for (thread in left) thread.join(10_000)
+        assertEquals(emptyList<Thread>(), left.filter { it.isAlive }, "threads still running after close()")
+    }
 }
