@@ -3,12 +3,13 @@ package dev.zerocopy.ktor.internal
 import dev.zerocopy.ByteView
 import dev.zerocopy.Frames
 import dev.zerocopy.Transfer
+import dev.zerocopy.TransferException
 import dev.zerocopy.internal.FrameReceiver
 import dev.zerocopy.internal.InlineSteps
 import dev.zerocopy.internal.Jfr
+import dev.zerocopy.internal.Tally
 import dev.zerocopy.internal.TransferEvent
 import dev.zerocopy.internal.ViewBuffers
-import dev.zerocopy.TransferException
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.selector.Selectable
 import io.ktor.network.sockets.Socket
@@ -181,6 +182,7 @@ private suspend fun recvPayloadAfterWait(
 private suspend fun carryOn(socket: Socket, rest: Transfer, event: TransferEvent?): Long {
     val interest = if (rest.interestOps() == SelectionKey.OP_WRITE) SelectInterest.WRITE else SelectInterest.READ
     val side = nioSideOf(socket, interest)!!
-    val waitFirst = rest.report().zeroReturns() > 0
+    // InlineSteps stops at a step that moved nothing (its only one) or after INLINE_STEPS that all moved bytes.
+    val waitFirst = Tally.of(rest)!!.zeroReturns() > 0
     return drive(socket, rest, waitFirst = waitFirst, event = event, await = side.waitFor(rest))
 }

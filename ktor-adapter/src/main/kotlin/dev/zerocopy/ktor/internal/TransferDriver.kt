@@ -6,8 +6,8 @@ import dev.zerocopy.TransferTimeoutException
 import dev.zerocopy.internal.Counters
 import dev.zerocopy.internal.Deadline
 import dev.zerocopy.internal.Failures
-import dev.zerocopy.internal.Jfr
 import dev.zerocopy.internal.InlineSteps
+import dev.zerocopy.internal.Jfr
 import dev.zerocopy.internal.Tally
 import dev.zerocopy.internal.TransferEvent
 import dev.zerocopy.ktor.TransferCancellationException
