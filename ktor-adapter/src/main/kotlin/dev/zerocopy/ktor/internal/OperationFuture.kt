@@ -77,7 +77,8 @@ internal class OperationFuture<T> : TransferFuture<T>() {
     override fun cancel(mayInterruptIfRunning: Boolean): Boolean {
         if (isDone) return false
         operation.cancel()
-        val why = if (RUNNING.get() === this) {
+        // A progress listener runs on the operation's thread until it hands off, then on a transfer loop's.
+        val why = if (RUNNING.get() === this || TransferLoop.onLoopThread) {
             "cancelled from its own operation's thread, which cannot wait for the operation to stop"
         } else {
             try {

@@ -37,6 +37,17 @@ private val CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100)
  */
 internal class TransferLoop(private val idleNanos: Long) {
 
+    /** The thread of a loop, known by its class: a progress listener may run on it. */
+    private class LoopThread(task: Runnable, name: String) : Thread(task, name)
+
+    companion object {
+        /**
+         * Whether the calling thread is a loop's: such a thread must never wait for a transfer to
+         * stop, since stepping (and acknowledging) transfers is its job.
+         */
+        val onLoopThread: Boolean get() = Thread.currentThread() is LoopThread
+    }
+
     private val queue = ConcurrentLinkedQueue<Handoff>()
 
     /** False while the thread is (about to be) in select() and needs a wake-up for new work. */
@@ -102,7 +113,7 @@ internal class TransferLoop(private val idleNanos: Long) {
         val opened = Selector.open()
         selector = opened
         awake.set(true)
-        thread = Thread({ run(opened) }, "zerocopy-loop-${loopNumbers.incrementAndGet()}").apply {
+        thread = LoopThread({ run(opened) }, "zerocopy-loop-${loopNumbers.incrementAndGet()}").apply {
             isDaemon = true
             start()
         }
