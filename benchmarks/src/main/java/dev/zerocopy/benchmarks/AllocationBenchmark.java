@@ -4,12 +4,8 @@ import dev.zerocopy.ByteView;
 import dev.zerocopy.Frames;
 import dev.zerocopy.ZeroCopy;
 import dev.zerocopy.benchmarks.ktor.KtorPaths;
-import dev.zerocopy.ktor.SocketTransfersKt;
-import io.ktor.network.sockets.Socket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import kotlin.coroutines.EmptyCoroutineContext;
-import kotlinx.coroutines.BuildersKt;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,15 +31,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *                                      (the feeder sends well-formed frames of `size` bytes);
  *   adapterSendFrom / adapterRecvInto  the Ktor adapter's Socket.sendFrom / recvInto, the 64 calls
  *                                      in one coroutine inside runBlocking + withTimeout;
- *   adapterSendFrame / adapterRecvFrame the adapter's Socket.sendFrame / recvFrame(into), each call
- *                                      in its own runBlocking (called from Java, without a loop
- *                                      in a coroutine);
+ *   adapterSendFrame / adapterRecvFrame the adapter's Socket.sendFrame / recvFrame(into), the same way;
  *   handNioSend                        the harness floor for the core: a write loop that reuses one
  *                                      buffer and allocates nothing;
  *   runBlockingHarness                 the harness floor for the adapter: the same runBlocking +
- *                                      withTimeout around 64 calls that do nothing;
- *   runBlockingPerCall                 the harness floor of the adapter's frame cases: 64
- *                                      runBlocking calls around nothing.
+ *                                      withTimeout around 64 calls that do nothing.
  * The other end is a peer thread on a plain blocking NIO channel that drains (or feeds) without
  * pause through one reused buffer, allocating nothing; the GC profiler counts every thread, so
  * what is left is the code under test (and for the adapter, Ktor's selector).
@@ -203,23 +195,13 @@ public class AllocationBenchmark {
     }
 
     @Benchmark
-    public void adapterSendFrame(AdapterSending side) throws InterruptedException {
-        Socket socket = side.connection.socket;
-        ByteView payload = side.view;
-        for (int i = 0; i < BATCH; i++) {
-            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
-                    (scope, continuation) -> SocketTransfersKt.sendFrame(socket, payload, continuation));
-        }
+    public void adapterSendFrame(AdapterSending side) {
+        KtorPaths.sendFrameBatch(side.connection.socket, side.view, BATCH, TIMEOUT_MILLIS);
     }
 
     @Benchmark
-    public void adapterRecvFrame(AdapterReceiving side) throws InterruptedException {
-        Socket socket = side.connection.socket;
-        ByteView into = side.view;
-        for (int i = 0; i < BATCH; i++) {
-            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE,
-                    (scope, continuation) -> SocketTransfersKt.recvFrame(socket, into, continuation));
-        }
+    public void adapterRecvFrame(AdapterReceiving side) {
+        KtorPaths.recvFrameBatch(side.connection.socket, side.view, BATCH, TIMEOUT_MILLIS);
     }
 
     @Benchmark
@@ -245,12 +227,5 @@ public class AllocationBenchmark {
     @Benchmark
     public int runBlockingHarness() {
         return KtorPaths.emptyBatch(BATCH, TIMEOUT_MILLIS);
-    }
-
-    @Benchmark
-    public void runBlockingPerCall() throws InterruptedException {
-        for (int i = 0; i < BATCH; i++) {
-            BuildersKt.runBlocking(EmptyCoroutineContext.INSTANCE, (scope, continuation) -> scope);
-        }
     }
 }

@@ -10,7 +10,6 @@ import dev.zerocopy.TransferTimeoutException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -140,8 +139,8 @@ public final class Blocking {
      * Moves {@code byteCount} bytes between {@code channel} and {@code buffers} from index
      * {@code from} on (sending them for {@code OP_WRITE}, filling them for {@code OP_READ}), as
      * {@link #complete} does a {@link ViewSender} or {@link ViewReceiver} over them, but without
-     * making one while it need not: the counts stay in locals while every step moves bytes, as a
-     * blocking channel's steps do, so such a call allocates nothing. A step that moves nothing
+     * making one while it need not ({@link InlineSteps#move}): the counts stay in locals while every
+     * step moves bytes, as a blocking channel's steps do, so such a call allocates nothing. A step that moves nothing
      * hands the counts to a transfer that {@link #drive} carries on from a wait; a failure or the
      * end of stream hands them to one whose report the exception carries. A deadline (whose
      * watchdog needs the transfer's tally) or a progress makes the transfer at the start.
@@ -165,54 +164,11 @@ public final class Blocking {
             drive(transfer, channel, deadline, what, event, false);
             return;
         }
-        GatheringByteChannel gathering = send ? ViewSender.gathering(target) : null;
-        long startNanos = System.nanoTime();
-        long transferred = 0;
-        long steps = 0;
-        long moved = 0;
-        int current = from;
-        try {
-            while (transferred < byteCount) {
-                current = ViewTransfer.next(buffers, current);
-                steps++;
-                moved = send ? ViewSender.write(target, gathering, buffers, current)
-                        : ViewReceiver.readCapped(source, buffers[current]);
-                if (moved <= 0) {
-                    break;
-                }
-                transferred += moved;
-            }
-        } catch (IOException failed) {
-            ViewTransfer transfer = send
-                    ? new ViewSender(target, buffers, current, byteCount, transferred, steps, 0, startNanos)
-                    : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps, 0,
-                            startNanos);
-            throw finish(transfer, Failures.withCounts(transfer, what, failed), event);
+        Transfer rest = InlineSteps.move(channel, interestOps, buffers, from, byteCount, Long.MAX_VALUE, what,
+                endOfStream, event);
+        if (rest != null && !rest.isComplete()) {
+            drive(rest, channel, deadline, what, event, true);
         }
-        if (transferred == byteCount && event == null) {
-            return;
-        }
-        long zeroReturns = moved == 0 ? 1 : 0;
-        ViewTransfer transfer = send
-                ? new ViewSender(target, buffers, current, byteCount, transferred, steps, zeroReturns, startNanos)
-                : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps,
-                        zeroReturns, startNanos);
-        if (transferred == byteCount) {
-            transfer.ended();
-            event.finish(transfer.report());
-        } else if (moved < 0) {
-            throw finish(transfer, ((ViewReceiver) transfer).endOfStream(), event);
-        } else {
-            drive(transfer, channel, deadline, what, event, true);
-        }
-    }
-
-    /** Records the event of a failed {@code transfer}, if any, and returns {@code failure}. */
-    private static IOException finish(Transfer transfer, IOException failure, TransferEvent event) {
-        if (event != null) {
-            event.finish(transfer.report());
-        }
-        return failure;
     }
 
     private static String operation(int interestOps) {

@@ -40,9 +40,9 @@ public final class FrameReceiver {
     /** What a blocking driver's timeout or failure calls the payload's bytes. */
     public static final String PAYLOAD_RECEIVED = "frame payload bytes received";
     /** What an end-of-stream message calls the header's bytes. */
-    static final String HEADER_BYTES = "frame header bytes";
+    public static final String HEADER_BYTES = "frame header bytes";
     /** What an end-of-stream message calls the payload's bytes. */
-    static final String PAYLOAD_BYTES = "frame payload bytes";
+    public static final String PAYLOAD_BYTES = "frame payload bytes";
 
     private final ReadableByteChannel source;
     private final int limit;

@@ -111,6 +111,11 @@ public class Tally {
         return waits;
     }
 
+    /** The steps that moved nothing so far. */
+    public final long zeroReturns() {
+        return zeroReturns;
+    }
+
     /** Whether the transfer has an idle timeout. */
     public final boolean idles() {
         return follower != null && follower.idleNanos != 0;

@@ -16,6 +16,11 @@ import dev.zerocopy.ktor.internal.fallbackDescription
 import dev.zerocopy.ktor.internal.fallbackReadChannel
 import dev.zerocopy.ktor.internal.fallbackWriteChannel
 import dev.zerocopy.ktor.internal.nioSideOf
+import dev.zerocopy.ktor.internal.ownChannel
+import dev.zerocopy.ktor.internal.recvFrameInline
+import dev.zerocopy.ktor.internal.recvViewInline
+import dev.zerocopy.ktor.internal.sendFrameInline
+import dev.zerocopy.ktor.internal.sendViewInline
 import dev.zerocopy.ktor.internal.receiving
 import io.ktor.network.selector.SelectInterest
 import io.ktor.network.sockets.Socket
@@ -76,8 +81,12 @@ import java.time.Duration
  * @throws dev.zerocopy.TransferTimeoutException if [timeout] or the idle timeout of [progress] expires
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrom(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long =
-    sendFrom(listOf(view), timeout, progress)
+public suspend fun Socket.sendFrom(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long {
+    val channel = if (timeout == null && progress == null) ownChannel(this, SelectInterest.WRITE) else null
+    if (channel == null) return sendFrom(listOf(view), timeout, progress)
+    checkNotBroken(this)
+    return sendViewInline(this, channel, view)
+}
 
 /**
  * Sends [views] one after another as one stream of bytes, with as few gathering
@@ -135,6 +144,10 @@ public suspend fun Socket.sendFrom(views: List<ByteView>, timeout: Duration? = n
  * @throws java.io.IOException if the socket fails or closes
  */
 public suspend fun Socket.recvInto(view: ByteView, timeout: Duration? = null, progress: Progress? = null): Long {
+    if (timeout == null && progress == null) {
+        val channel = ownChannel(this, SelectInterest.READ)
+        if (channel != null) return recvViewInline(this, channel, view)
+    }
     val side = nioSideOf(this, SelectInterest.READ)
         ?: return fallbackReadChannel(this).recvInto(view, timeout, progress)
     return side.drive(this, Transfer.receive(side.channel, view).progress(progress), timeout)
@@ -172,7 +185,12 @@ public suspend fun Socket.recvSome(view: ByteView): Int {
  * @return the bytes sent, header included
  * @throws java.io.IOException if the socket fails or closes, or an earlier send on it broke
  */
-public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(Frames.header(payload.size()), payload))
+public suspend fun Socket.sendFrame(payload: ByteView): Long {
+    val channel = ownChannel(this, SelectInterest.WRITE)
+        ?: return sendFrom(listOf(Frames.header(payload.size()), payload))
+    checkNotBroken(this)
+    return sendFrameInline(this, channel, payload)
+}
 
 /**
  * Receives one frame into the start of [into] and returns the slice holding its payload.
@@ -192,7 +210,8 @@ public suspend fun Socket.sendFrame(payload: ByteView): Long = sendFrom(listOf(F
  */
 public suspend fun Socket.recvFrame(into: ByteView): ByteView {
     if (into.isReadOnly) throw ReadOnlyBufferException()
-    return receiving().recvFrame(into)
+    val channel = ownChannel(this, SelectInterest.READ) ?: return receiving().recvFrame(into)
+    return recvFrameInline(this, channel, into)
 }
 
 /**

@@ -218,6 +218,36 @@ class SocketTransfersTest : FunSpec({
         }
     }
 
+    test("frames that arrive a few bytes at a time land whole in one reused view, shorter ones in its start") {
+        withTimeout(30.seconds) {
+            val sizes = listOf(5000, 100, 3000, 5000)
+            val payloads = sizes.mapIndexed { i, size -> randomBytes(size, 40L + i) }
+            val stream = java.nio.ByteBuffer.allocate(sizes.sum() + 8 * sizes.size)
+            payloads.forEach { stream.putLong(it.size.toLong()).put(it) }
+            stream.flip()
+            ServerSocketChannel.open().use { listener ->
+                listener.bind(java.net.InetSocketAddress("127.0.0.1", 0))
+                val address = listener.localAddress as java.net.InetSocketAddress
+                aSocket(selector).tcp().connect("127.0.0.1", address.port).use { client ->
+                    listener.accept().use { peer ->
+                        // A plain thread writes 7 bytes at a time, so that headers and payloads split across waits.
+                        val writer = Thread {
+                            while (stream.hasRemaining()) {
+                                val piece = stream.duplicate().limit(minOf(stream.limit(), stream.position() + 7))
+                                stream.position(stream.position() + peer.write(piece))
+                            }
+                        }.apply { start() }
+                        val into = ByteView.allocateDirect(5000)
+                        for (payload in payloads) {
+                            client.recvFrame(into) shouldBe ByteView.wrap(payload)
+                        }
+                        writer.join()
+                    }
+                }
+            }
+        }
+    }
+
     test("a peer that closes mid-transfer ends the receive with the bytes received") {
         withTimeout(30.seconds) {
             withLoopback(selector) { client, server ->

@@ -3,8 +3,10 @@ package dev.zerocopy.benchmarks.ktor
 import dev.zerocopy.ByteView
 import dev.zerocopy.FileOptions
 import dev.zerocopy.FileTransfer
+import dev.zerocopy.ktor.recvFrame
 import dev.zerocopy.ktor.recvInto
 import dev.zerocopy.ktor.sendFile
+import dev.zerocopy.ktor.sendFrame
 import dev.zerocopy.ktor.sendFrom
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -131,8 +133,20 @@ object KtorPaths {
         runBlocking { withTimeout(timeoutMillis) { repeat(times) { socket.recvInto(view) } } }
     }
 
+    /** Sends [payload] as a frame [times] times in one coroutine: the adapter's steady-state frame send loop. */
+    @JvmStatic
+    fun sendFrameBatch(socket: Socket, payload: ByteView, times: Int, timeoutMillis: Long) {
+        runBlocking { withTimeout(timeoutMillis) { repeat(times) { socket.sendFrame(payload) } } }
+    }
+
+    /** Receives a frame into [into] [times] times in one coroutine: the adapter's steady-state frame receive loop. */
+    @JvmStatic
+    fun recvFrameBatch(socket: Socket, into: ByteView, times: Int, timeoutMillis: Long) {
+        runBlocking { withTimeout(timeoutMillis) { repeat(times) { socket.recvFrame(into) } } }
+    }
+
     /**
-     * Runs the harness of [sendBatch] and [recvBatch] around [times] calls that do nothing:
+     * Runs the harness of [sendBatch], [recvBatch] and the frame batches around [times] calls that do nothing:
      * what `runBlocking` and `withTimeout` cost, to be told apart from the adapter's own cost.
      */
     @JvmStatic

@@ -79,7 +79,7 @@ internal class OperationFuture<T> : TransferFuture<T>() {
         operation.cancel()
         // A listener runs on a transfer loop once its operation has waited; blocking a loop
         // would stall the very operation it waits for (and every other one on that loop).
-        val why = if (RUNNING.get() === this || onTransferLoop()) {
+        val why = if (RUNNING.get() === this || TransferLoop.onLoopThread) {
             "cancelled from its own operation's thread, which cannot wait for the operation to stop"
         } else {
             try {

@@ -6,8 +6,10 @@ import dev.zerocopy.TransferTimeoutException
 import dev.zerocopy.internal.Counters
 import dev.zerocopy.internal.Deadline
 import dev.zerocopy.internal.Failures
+import dev.zerocopy.internal.InlineSteps
 import dev.zerocopy.internal.Jfr
 import dev.zerocopy.internal.Tally
+import dev.zerocopy.internal.TransferEvent
 import dev.zerocopy.ktor.TransferCancellationException
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.withTimeoutOrNull
@@ -32,12 +34,18 @@ private const val STEPS_PER_YIELD = 16
  * timeout of the transfer's progress bounds each stretch without progress: either ends
  * the call with a [TransferTimeoutException] (counted by [Counters.timedOut]) and leaves
  * the channel open.
+ *
+ * A transfer that the caller began stepping itself ([InlineSteps]) comes with its [event] and
+ * says with [waitFirst] that its last step moved nothing: the first thing to do is wait.
  */
 internal suspend fun drive(
     connection: Any,
     transfer: Transfer,
     timeout: Duration? = null,
     finish: suspend () -> Unit = {},
+    waitFirst: Boolean = false,
+    // A file transfer records its own event, across every driver.
+    event: TransferEvent? = if (transfer is FileTransfer) null else Jfr.start(operation(transfer.interestOps())),
     await: suspend () -> Unit,
 ): Long {
     val sending = transfer.interestOps() == SelectionKey.OP_WRITE
@@ -46,12 +54,12 @@ internal suspend fun drive(
     val deadline = if (timeout == null) Deadline.NONE else Deadline.after(timeout)
     val bounded = deadline.isBounded || tally?.idles() == true
     var completed = false
-    // A file transfer records its own event, across every driver.
-    val event = if (transfer is FileTransfer) null else Jfr.start(if (sending) "send" else "recv")
     try {
         var steps = 0
+        var stepNow = !waitFirst
         while (!transfer.isComplete) {
-            val moved = transfer.step()
+            val moved = if (stepNow) transfer.step() else 0L
+            stepNow = true
             if (moved == 0L) {
                 if (!transfer.isComplete) {
                     tally?.waited()
@@ -114,6 +122,9 @@ private fun timeout(transfer: Transfer, tally: Tally?, deadline: Deadline): Tran
 
 private fun what(transfer: Transfer): String =
     if (transfer.interestOps() == SelectionKey.OP_WRITE) "bytes sent" else "bytes received"
+
+/** The operation a JFR event names for a transfer with [interestOps]. */
+internal fun operation(interestOps: Int): String = if (interestOps == SelectionKey.OP_WRITE) "send" else "recv"
 
 /** [failure] with the counts of [transfer], unless it has them already. */
 internal fun withCounts(transfer: Transfer, failure: IOException): IOException =

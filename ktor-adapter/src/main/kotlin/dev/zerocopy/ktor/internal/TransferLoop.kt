@@ -14,12 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger
 /** Numbers the threads of every transfer loop. */
 private val loopNumbers = AtomicInteger()
 
-/** A transfer loop's thread: what runs on it (a progress listener) must never block waiting for a transfer. */
-private class LoopThread(body: Runnable, name: String) : Thread(body, name)
-
-/** Whether the calling thread is one of the transfer loops' threads. */
-internal fun onTransferLoop(): Boolean = Thread.currentThread() is LoopThread
-
 /**
  * How often a loop with handoffs under way looks for channels closed under them: closing a
  * channel cancels its keys without waking the selectors it is registered with (and on Linux
@@ -42,6 +36,17 @@ private val CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100)
  * socket down for writing when a registered channel is closed).
  */
 internal class TransferLoop(private val idleNanos: Long) {
+
+    /** The thread of a loop, known by its class: a progress listener may run on it. */
+    private class LoopThread(task: Runnable, name: String) : Thread(task, name)
+
+    companion object {
+        /**
+         * Whether the calling thread is a loop's: such a thread must never wait for a transfer to
+         * stop, since stepping (and acknowledging) transfers is its job.
+         */
+        val onLoopThread: Boolean get() = Thread.currentThread() is LoopThread
+    }
 
     private val queue = ConcurrentLinkedQueue<Handoff>()
 
