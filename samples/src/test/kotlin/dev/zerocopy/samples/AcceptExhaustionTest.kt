@@ -1,5 +1,7 @@
 package dev.zerocopy.samples
 
+import dev.zerocopy.ByteView
+import dev.zerocopy.Frames
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Assumptions.assumeTrue
@@ -7,13 +9,16 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Timeout
 import org.junit.jupiter.api.io.TempDir
+import java.io.File
 import java.io.IOException
 import java.net.InetSocketAddress
 import java.net.Socket
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
+import java.nio.channels.SocketChannel
 import java.nio.file.Files
 import java.nio.file.Path
+import java.time.Duration
 
 /**
  * Every sample server, started fresh with a low descriptor limit, runs out of descriptors
@@ -147,7 +152,27 @@ class AcceptExhaustionTest {
         }
     }
 
+    @Test
+    fun filesServeSurvivesRunningOutOfDescriptors() {
+        assumeTrue(File(JDK_21_PLUS).canExecute(), "files serve runs on virtual threads, which need JDK 21+; none at $JDK_21_PLUS")
+        Files.writeString(root.resolve("a.txt"), "abc")
+        ServerProcess("files", "serve", "--dir", root.toString(), "--port", "0", nofile = NOFILE, java = JDK_21_PLUS).use { server ->
+            survives(server) { port ->
+                SocketChannel.open().use { channel ->
+                    channel.socket().connect(InetSocketAddress("127.0.0.1", port), 2_000)
+                    val deadline = Duration.ofSeconds(2)
+                    Frames.sendFrame(channel, ByteView.wrap("a.txt".toByteArray()))
+                    val file = Frames.recvFrame(channel, 1024, ByteView::allocate, deadline)
+                    assertEquals("abc", Charsets.UTF_8.decode(file.buffer()).toString())
+                }
+            }
+        }
+    }
+
     private companion object {
+        /** The JDK the build's virtual-thread tests run on. */
+        const val JDK_21_PLUS = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"
+
         /** Enough for the JVM and its jars, not for the flood. */
         const val NOFILE = 160
         const val FLOOD = 400

@@ -15,14 +15,20 @@ import kotlin.concurrent.thread
  *
  * @param nofile the child's descriptor limit, or null to inherit this process's
  * @param jvmArgs options for the child's JVM, such as `-XX:StartFlightRecording:...`
+ * @param java the child's `java` executable, or null for this process's
  */
-class ServerProcess(vararg args: String, nofile: Int? = null, jvmArgs: List<String> = emptyList()) : AutoCloseable {
+class ServerProcess(
+    vararg args: String,
+    nofile: Int? = null,
+    jvmArgs: List<String> = emptyList(),
+    java: String? = null,
+) : AutoCloseable {
     val output = WatchedOutput()
     val process: Process
     private val pump: Thread
 
     init {
-        val java = File(System.getProperty("java.home"), "bin/java").path
+        val java = java ?: File(System.getProperty("java.home"), "bin/java").path
         val classPath = childClassPath()
         val command = buildList {
             if (nofile != null) addAll(listOf("prlimit", "--nofile=$nofile:$nofile", "--"))

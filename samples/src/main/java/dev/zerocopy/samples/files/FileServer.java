@@ -5,8 +5,10 @@ import dev.zerocopy.FileOptions;
 import dev.zerocopy.FileTransfer;
 import dev.zerocopy.Frames;
 import dev.zerocopy.ZeroCopy;
+import dev.zerocopy.samples.AcceptFailures;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
+import kotlin.Unit;
 
 /**
  * A blocking file server, one virtual thread per connection: plain blocking channels,
@@ -45,6 +48,8 @@ public final class FileServer implements AutoCloseable {
         this.root = root;
         this.options = options;
         this.log = log;
+        // Out of descriptors, a first close would fail to initialise the JDK's close path for good.
+        AcceptFailures.warmClosePath();
         this.listener = ServerSocketChannel.open().bind(address, 1024);
         threads.execute(this::acceptLoop);
     }
@@ -59,14 +64,32 @@ public final class FileServer implements AutoCloseable {
         return (InetSocketAddress) listener.getLocalAddress();
     }
 
+    /**
+     * Accepts until {@link #close()} closes the listener. A failed accept on an open listener
+     * (out of descriptors, typically) backs off and tries again, logged once per burst, instead
+     * of ending the loop with the listener still bound and nobody accepting.
+     */
     private void acceptLoop() {
+        AcceptFailures failures = new AcceptFailures(line -> {
+            log.accept(line);
+            return Unit.INSTANCE;
+        });
         try {
             while (true) {
-                SocketChannel connection = listener.accept();
+                SocketChannel connection;
+                try {
+                    connection = listener.accept();
+                } catch (ClosedChannelException closed) {
+                    return; // close() ends the loop
+                } catch (IOException failed) {
+                    Thread.sleep(failures.failed(failed));
+                    continue;
+                }
+                failures.accepted();
                 threads.execute(() -> serve(connection));
             }
-        } catch (IOException closed) {
-            // close() ends the loop
+        } catch (InterruptedException interrupted) {
+            // close() interrupts a back-off: serving ends as if closed.
         }
     }
 
