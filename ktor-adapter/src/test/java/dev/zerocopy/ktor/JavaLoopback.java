@@ -1,5 +1,8 @@
 package dev.zerocopy.ktor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.zerocopy.ByteView;
 import io.ktor.network.selector.SelectorManager;
 import io.ktor.network.sockets.InetSocketAddress;
 import io.ktor.network.sockets.ServerSocket;
@@ -23,6 +26,19 @@ final class JavaLoopback implements AutoCloseable {
         CompletableFuture<Socket> accepted = SocketFutures.accept(listener);
         client = SocketFutures.connect(selector, listener.getLocalAddress()).get(30, TimeUnit.SECONDS);
         server = accepted.get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Checks that {@code listener} still accepts: a new connection to it is accepted and
+     * carries one frame from client to server.
+     */
+    static void assertAccepting(SelectorManager selector, ServerSocket listener) throws Exception {
+        CompletableFuture<Socket> accepted = SocketFutures.accept(listener);
+        try (Socket client = SocketFutures.connect(selector, listener.getLocalAddress()).get(30, TimeUnit.SECONDS);
+             Socket server = accepted.get(30, TimeUnit.SECONDS)) {
+            SocketFutures.sendFrame(client, ByteView.wrap(new byte[] {42})).get(30, TimeUnit.SECONDS);
+            assertEquals(ByteView.wrap(new byte[] {42}), SocketFutures.recvFrame(server, 16).get(30, TimeUnit.SECONDS));
+        }
     }
 
     @Override
