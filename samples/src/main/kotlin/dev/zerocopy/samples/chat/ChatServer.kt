@@ -6,6 +6,7 @@ import dev.zerocopy.ktor.sendFrom
 import dev.zerocopy.samples.AcceptFailures
 import dev.zerocopy.samples.acceptOrNull
 import dev.zerocopy.samples.closeAndAwaitRelease
+import dev.zerocopy.samples.serverThreads
 import io.ktor.network.selector.Selectable
 import io.ktor.network.sockets.InetSocketAddress
 import io.ktor.network.sockets.ServerSocket
@@ -17,7 +18,6 @@ import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.channels.Channel
@@ -34,7 +34,6 @@ import java.nio.ByteBuffer
 import java.nio.charset.CharacterCodingException
 import java.nio.charset.CodingErrorAction
 import java.nio.charset.StandardCharsets.UTF_8
-import java.util.concurrent.Executors
 import java.util.concurrent.atomic.AtomicInteger
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.time.Duration
@@ -95,17 +94,8 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
 
     private val selector = SocketFutures.selectorManager()
 
-    /**
-     * The server's coroutines run on threads of its own, not on `Dispatchers.Default`: there, a
-     * scheduler worker that runs any `Dispatchers.IO` task (Ktor runs its sockets' channel
-     * coroutines there, for one) gives up its CPU permit and parks, and while the other workers
-     * stay busy, the coroutines queued on it do not run. The soak, with a stream server beside
-     * this one, saw sessions not start for more than 25 s. A plain pool's one queue has no such
-     * corner: what is dispatched runs in turn.
-     */
-    private val threads = Executors.newFixedThreadPool(maxOf(2, Runtime.getRuntime().availableProcessors())) { task ->
-        Thread(task, "chat-${threadNumbers.incrementAndGet()}").apply { isDaemon = true }
-    }.asCoroutineDispatcher()
+    /** The server's coroutines run on threads of its own ([serverThreads]). */
+    private val threads = serverThreads("chat")
     private val scope = CoroutineScope(SupervisorJob() + threads + CoroutineName("chat"))
 
     /** Guards [sessions] and [guests], and orders every broadcast. */
@@ -480,9 +470,6 @@ public class ChatServer(private val limits: ChatLimits = ChatLimits(), private v
     }
 
     internal companion object {
-        /** Numbers the threads of every chat server in the process. */
-        private val threadNumbers = AtomicInteger()
-
         const val MAX_NICK = 32
 
         /**

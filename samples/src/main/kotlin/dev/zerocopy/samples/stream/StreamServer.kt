@@ -5,6 +5,7 @@ import dev.zerocopy.ktor.SocketFutures
 import dev.zerocopy.samples.AcceptFailures
 import dev.zerocopy.samples.acceptOrNull
 import dev.zerocopy.samples.closeAndAwaitRelease
+import dev.zerocopy.samples.serverThreads
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.InetSocketAddress
@@ -16,7 +17,6 @@ import io.ktor.network.sockets.openReadChannel
 import kotlinx.coroutines.CoroutineName
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.SupervisorJob
@@ -100,6 +100,10 @@ public class StreamConfig(public val root: Path) {
  * socket itself (`sendFrom` for heads and memory, `sendFile` for files), never through
  * Ktor's write channel.
  *
+ * **Threads.** The connections run on a pool of the server's own (a thread per core, at
+ * least two) and Ktor's selector loop on the two threads of a `SocketFutures.selectorManager()`;
+ * [close] stops both.
+ *
  * Start it with [start]; [close] stops accepting, ends every connection and closes the
  * selector. Thread-safe.
  */
@@ -112,7 +116,9 @@ public class StreamServer private constructor(
 ) : AutoCloseable {
 
     private val job = SupervisorJob()
-    private val scope = CoroutineScope(job + Dispatchers.Default + CoroutineName("stream-server"))
+    /** The connections' coroutines run on threads of the server's own ([serverThreads]). */
+    private val threads = serverThreads("stream")
+    private val scope = CoroutineScope(job + threads + CoroutineName("stream-server"))
     private val exchanges = Exchanges(config, contentRoot, cache, LiveStreams(config.liveLimit, config.maxLiveStreams))
     /** Open connections and their coroutines. */
     private val connections = ConcurrentHashMap<Socket, Job>()
@@ -279,6 +285,7 @@ public class StreamServer private constructor(
                 // which every connection waits for as it ends).
                 withTimeoutOrNull(10.seconds) { selector.coroutineContext.job.join() }
             }
+            threads.close()
             val left = connections.size
             if (left > 0) log.warn("{} connections were still open after stopping", left)
         } finally {

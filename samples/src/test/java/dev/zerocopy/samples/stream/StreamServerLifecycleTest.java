@@ -15,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -50,6 +53,43 @@ final class StreamServerLifecycleTest {
                 assertEquals("abc", raw.get("/a.txt").text());
             }
         }
+    }
+
+    /**
+     * The connections run on threads of the server's own, which close() stops: on the shared
+     * scheduler, beside Ktor's read-channel coroutines on {@code Dispatchers.IO}, a worker can
+     * park with the coroutines queued on it unstarted while the other workers stay busy.
+     */
+    @Test
+    void connectionsRunOnTheServersOwnThreadsWhichCloseStops() throws Exception {
+        Set<Thread> before = streamThreads();
+        try (StreamServer server = start(16, Duration.ofSeconds(30))) {
+            try (RawHttp raw = new RawHttp(server.getPort())) {
+                assertEquals("abc", raw.get("/a.txt").text());
+            }
+            assertFalse(difference(streamThreads(), before).isEmpty(), "no stream-N threads: connections run on a shared dispatcher");
+        }
+        Set<Thread> left = difference(streamThreads(), before);
+        for (Thread thread : left) {
+            thread.join(10_000);
+        }
+        assertEquals(List.of(), left.stream().filter(Thread::isAlive).toList(), "threads still running after close()");
+    }
+
+    private static Set<Thread> streamThreads() {
+        Set<Thread> threads = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.isAlive() && thread.getName().startsWith("stream-")) {
+                threads.add(thread);
+            }
+        }
+        return threads;
+    }
+
+    private static Set<Thread> difference(Set<Thread> all, Set<Thread> minus) {
+        Set<Thread> rest = new HashSet<>(all);
+        rest.removeAll(minus);
+        return rest;
     }
 
     @Test
