@@ -152,9 +152,13 @@ internal class ViewHandoff(channel: SocketChannel, ops: Int, val loop: TransferL
         return collect()
     }
 
-    /** Asks the loop to stop a parked call; called by the handler and by a caller that parked cancelled. */
+    /**
+     * Asks the loop to stop a parked call; called by the handler and by a caller that parked
+     * cancelled. Asking again is harmless (the loop skips what it has ended), and needed should
+     * a stale handler have asked first: the loop ignores a request while the Job is active.
+     */
     fun requestCancel() {
-        if (state.compareAndSet(PARKED, CANCELLING)) loop.submit(this)
+        if (state.compareAndSet(PARKED, CANCELLING) || state.get() == CANCELLING) loop.submit(this)
     }
 
     override fun stepUntilBlocked(): Boolean {
