@@ -79,7 +79,10 @@ internal suspend fun recvViewInline(socket: Socket, channel: SocketChannel, view
         view, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, view.size(), "bytes", event, kept,
     ) ?: return countDone(kept, view, buffers, view.size())
     val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, view.size())
-    return waitForCount(handoffFor(kept, loops, channel, SelectionKey.OP_READ), socket, view, buffers, rest, event, ViewHandoff.RECV_MODE, view.size())
+    return waitForCount(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, view, buffers, rest, event, ViewHandoff.RECV_MODE, view.size(),
+    )
 }
 
 /** Receives one frame into the start of [into] (writable) from [channel], the own channel of [socket]. */
@@ -93,7 +96,10 @@ internal suspend fun recvFrameInline(socket: Socket, channel: SocketChannel, int
         FrameReceiver.HEADER_BYTES, event, kept,
     ) ?: return recvPayload(socket, channel, into, buffers, kept)
     val loops = TransferLoops.forViews ?: return recvFrameOnSelector(socket, channel, into, buffers, rest, event)
-    return waitForFrame(handoffFor(kept, loops, channel, SelectionKey.OP_READ), socket, into, buffers, rest, event, ViewHandoff.FRAME_HEADER_MODE, 0)
+    return waitForFrame(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, into, buffers, rest, event, ViewHandoff.FRAME_HEADER_MODE, 0,
+    )
 }
 
 private suspend fun sendClaimed(
@@ -110,10 +116,13 @@ private suspend fun sendClaimed(
         throw failure
     } ?: return countDone(kept, view, buffers, byteCount)
     val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, byteCount)
-    return waitForCount(handoffFor(kept, loops, channel, SelectionKey.OP_WRITE), socket, view, buffers, rest, event, ViewHandoff.SEND_MODE, byteCount)
+    return waitForCount(
+        handoffFor(kept, loops, channel, SelectionKey.OP_WRITE),
+        socket, view, buffers, rest, event, ViewHandoff.SEND_MODE, byteCount,
+    )
 }
 
-/** The handoff kept for [channel] and [ops], claimed for this call, or null if there is none or another call holds it. */
+/** The handoff kept for [channel] and [ops], claimed for this call; null if there is none or another call holds it. */
 private fun keptHandoff(channel: SocketChannel, ops: Int): ViewHandoff? =
     TransferLoops.forViews?.viewHandoff(channel, ops)?.takeIf { it.claim() }
 
@@ -160,11 +169,16 @@ private suspend fun recvPayload(
         event, kept,
     ) ?: return frameDone(kept, into, buffers, size)
     val loops = TransferLoops.forViews ?: return recvPayloadOnSelector(socket, into, buffers, rest, event, size)
-    return waitForFrame(handoffFor(kept, loops, channel, SelectionKey.OP_READ), socket, into, buffers, rest, event, ViewHandoff.FRAME_PAYLOAD_MODE, size.toLong())
+    return waitForFrame(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, into, buffers, rest, event, ViewHandoff.FRAME_PAYLOAD_MODE, size.toLong(),
+    )
 }
 
 /** Ends a call that did not wait: lets [kept] go, gives the buffers back, returns [count] in a kept box. */
-private suspend inline fun countDone(kept: ViewHandoff?, view: ByteView, buffers: Array<ByteBuffer>, count: Long): Long {
+private suspend inline fun countDone(
+    kept: ViewHandoff?, view: ByteView, buffers: Array<ByteBuffer>, count: Long,
+): Long {
     kept?.release()
     ViewBuffers.giveBack(view, buffers)
     return suspendCoroutineUninterceptedOrReturn { Boxes.of(count) }

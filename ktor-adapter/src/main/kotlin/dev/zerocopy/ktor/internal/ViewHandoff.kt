@@ -248,9 +248,9 @@ internal class ViewHandoff(channel: SocketChannel, ops: Int, val loop: TransferL
                 val report = transfer.report()
                 @OptIn(InternalCoroutinesApi::class)
                 val cause = parkedJob?.let { if (it.isActive) null else it.getCancellationException() }
+                val what = if (sending) SENT else RECEIVED
                 outcomeFailure = TransferCancellationException(
-                    "cancelled after ${report.transferred()} of ${report.byteCount()} ${if (sending) SENT else RECEIVED}",
-                    report, cause,
+                    "cancelled after ${report.transferred()} of ${report.byteCount()} $what", report, cause,
                 )
             }
         } catch (thrown: Throwable) {
