@@ -92,6 +92,16 @@ public final class InlineSteps {
     }
 
     /**
+     * Lets a transfer that {@link #move} returned, kept for a later call, go of the buffers of the
+     * call that ended; its counts stay as they were. Does nothing to any other transfer.
+     */
+    public static void letGo(Transfer kept) {
+        if (kept instanceof ViewTransfer transfer) {
+            transfer.letGo();
+        }
+    }
+
+    /**
      * The transfer that carries the counts on: {@code reuse} made anew if it moves the same way
      * through the same channel, else a new one. Exactly one of {@code target} and {@code source}
      * is not null.

@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
  */
 abstract class ViewTransfer extends Tally implements Transfer {
 
+    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
+
     ByteBuffer[] buffers;
     long byteCount;
     /** Index of the first buffer that may still have bytes to move. */
@@ -45,6 +47,12 @@ abstract class ViewTransfer extends Tally implements Transfer {
         this.current = current;
         this.byteCount = byteCount;
         this.transferred = transferred;
+    }
+
+    /** Lets go of the buffers of the call that ended, so that a transfer kept for the next call holds no view. */
+    void letGo() {
+        buffers = NO_BUFFERS;
+        current = 0;
     }
 
     /** The index of the first buffer from {@code index} on with bytes remaining, or {@code buffers.length}. */

@@ -1,6 +1,7 @@
 package dev.zerocopy.ktor
 
 import dev.zerocopy.ByteView
+import dev.zerocopy.FrameTooLargeException
 import dev.zerocopy.ktor.internal.TransferLoops
 import dev.zerocopy.ktor.internal.ViewHandoff
 import io.kotest.assertions.fail
@@ -8,11 +9,13 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.ints.shouldBeLessThanOrEqual
 import io.kotest.matchers.longs.shouldBeInRange
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.types.shouldBeInstanceOf
 import io.kotest.matchers.types.shouldBeSameInstanceAs
 import io.ktor.network.selector.Selectable
 import io.ktor.network.selector.SelectorManager
 import io.ktor.network.sockets.Socket
 import io.ktor.network.sockets.aSocket
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.awaitCancellation
@@ -100,6 +103,53 @@ class ViewHandoffTest : FunSpec({
                         }
                         if (reader == null) fail("no receive waited on the loop in 2000 round trips")
                     }
+                }
+            }
+        }
+    }
+
+    test("a receive cancelled while it waits on the loop throws its exact counts; a frame checked on the loop throws as it is") {
+        withTimeout(30.seconds) {
+            SelectorManager(Dispatchers.IO).use { selector ->
+                withLoopback(selector) { client, server ->
+                    val bytes = randomBytes(100, 3)
+                    val view = ByteView.allocate(100)
+                    server.sendFrom(ByteView.wrap(bytes, 0, 10))
+                    coroutineScope {
+                        val ended = CompletableDeferred<Throwable>()
+                        val receiving = launch(start = CoroutineStart.UNDISPATCHED) {
+                            try {
+                                client.recvInto(view)
+                            } catch (failure: Throwable) {
+                                ended.complete(failure)
+                                throw failure
+                            }
+                        }
+                        receiving.cancel()
+                        val cancelled = ended.await()
+                        cancelled.shouldBeInstanceOf<TransferCancellationException>()
+                        cancelled.message shouldBe "cancelled after 10 of 100 bytes received"
+                        cancelled.report.transferred() shouldBe 10L
+                        cancelled.cause.shouldBeInstanceOf<CancellationException>()
+                    }
+                    coroutineScope {
+                        val rest = async(start = CoroutineStart.UNDISPATCHED) { client.recvInto(view.slice(10)) }
+                        server.sendFrom(ByteView.wrap(bytes, 10, 90))
+                        rest.await() shouldBe 90L
+                    }
+                    view shouldBe ByteView.wrap(bytes)
+                    coroutineScope {
+                        // The header arrives while the receive waits: the loop checks its size.
+                        val small = async(start = CoroutineStart.UNDISPATCHED) {
+                            runCatching { client.recvFrame(ByteView.allocate(10)) }
+                        }
+                        server.sendFrame(ByteView.wrap(bytes))
+                        val tooLarge = small.await().exceptionOrNull()
+                        tooLarge.shouldBeInstanceOf<FrameTooLargeException>()
+                        tooLarge.frameSize() shouldBe 100L
+                    }
+                    client.recvInto(view) shouldBe 100L
+                    view shouldBe ByteView.wrap(bytes)
                 }
             }
         }

@@ -89,11 +89,6 @@ internal class TransferLoop(private val idleNanos: Long) {
         return (key.attachment() as Slot).kept(ops)
     }
 
-    /** How many view handoffs this loop keeps; for tests. */
-    val keptCount: Int get() = synchronized(lock) { if (thread == null) 0 else keptSize }
-
-    @Volatile private var keptSize = 0
-
     /** Whether [channel] has a key with this loop's selector (a hint: the thread may stop right after). */
     fun holds(channel: SelectableChannel): Boolean {
         val current = selector ?: return false
@@ -280,7 +275,6 @@ internal class TransferLoop(private val idleNanos: Long) {
         if (handoff.keptIndex < 0) {
             handoff.keptIndex = kept.size
             kept.add(handoff)
-            keptSize = kept.size
         }
     }
 
@@ -294,7 +288,6 @@ internal class TransferLoop(private val idleNanos: Long) {
                 last.keptIndex = index
             }
             handoff.keptIndex = -1
-            keptSize = kept.size
         }
         handoff.unwatch()
     }

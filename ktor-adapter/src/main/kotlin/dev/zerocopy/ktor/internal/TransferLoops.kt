@@ -37,9 +37,6 @@ internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
         return null
     }
 
-    /** How many view handoffs the loops keep; for tests. */
-    val kept: Int get() = loops.sumOf { it.keptCount }
-
     /** How many of the loops have a running thread; for tests. */
     val running: Int get() = loops.count { it.isRunning }
 

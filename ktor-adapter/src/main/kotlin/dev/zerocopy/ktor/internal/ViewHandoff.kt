@@ -108,8 +108,11 @@ internal class ViewHandoff(channel: SocketChannel, ops: Int, val loop: TransferL
     /** Takes it for one call; false if another call holds it. */
     fun claim(): Boolean = state.compareAndSet(IDLE, CLAIMED)
 
-    /** Lets it go after a call that [claim]ed it and did not wait. */
-    fun release() = state.set(IDLE)
+    /** Lets it go after a call that [claim]ed it and did not wait; its transfer keeps no buffers of that call. */
+    fun release() {
+        InlineSteps.letGo(transfer)
+        state.set(IDLE)
+    }
 
     /**
      * Parks [continuation] (the caller's) until the loop has finished [rest], the transfer of a
@@ -262,6 +265,7 @@ internal class ViewHandoff(channel: SocketChannel, ops: Int, val loop: TransferL
                 markBroken(socket!!, transfer.transferred(), transfer.byteCount())
             }
             ViewBuffers.giveBack(view!!, buffers!!)
+            InlineSteps.letGo(transfer)
         }
     }
 
