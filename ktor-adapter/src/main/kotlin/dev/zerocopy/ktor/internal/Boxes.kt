@@ -17,6 +17,8 @@ internal object Boxes {
     fun of(value: Long): Any {
         val slot = (value xor (value ushr 17)).toInt() and (SLOTS - 1)
         val kept = boxes[slot]
+        // toLong() compares the primitive: `kept == value` would box value to compare.
+        @Suppress("REDUNDANT_CALL_OF_CONVERSION_METHOD")
         if (kept is Long && kept.toLong() == value) return kept
         val box: Any = value
         boxes[slot] = box
