@@ -37,6 +37,20 @@ public final class InlineSteps {
      */
     public static Transfer move(Channel channel, int interestOps, ByteBuffer[] buffers, int from, long byteCount,
             long maxSteps, String what, String endOfStream, TransferEvent event) throws IOException {
+        return move(channel, interestOps, buffers, from, byteCount, maxSteps, what, endOfStream, event, null);
+    }
+
+    /**
+     * {@link #move(Channel, int, ByteBuffer[], int, long, long, String, String, TransferEvent)}, returning
+     * {@code reuse} made anew for this call instead of a new transfer where it can: when it is a
+     * transfer this method returned earlier for the same channel and direction, which its caller
+     * no longer uses. A caller that keeps one per channel and direction (the adapter does, for
+     * the calls that wait) allocates no transfer at all. A failure still throws with its counts.
+     *
+     * @param reuse a transfer that an earlier call of this method returned, or null
+     */
+    public static Transfer move(Channel channel, int interestOps, ByteBuffer[] buffers, int from, long byteCount,
+            long maxSteps, String what, String endOfStream, TransferEvent event, Transfer reuse) throws IOException {
         boolean send = interestOps == SelectionKey.OP_WRITE;
         WritableByteChannel target = send ? (WritableByteChannel) channel : null;
         ReadableByteChannel source = send ? null : (ReadableByteChannel) channel;
@@ -58,20 +72,16 @@ public final class InlineSteps {
                 transferred += moved;
             }
         } catch (IOException failed) {
-            ViewTransfer transfer = send
-                    ? new ViewSender(target, buffers, current, byteCount, transferred, steps, 0, startNanos)
-                    : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps, 0,
-                            startNanos);
+            ViewTransfer transfer = handOver(reuse, target, source, buffers, current, byteCount, endOfStream,
+                    transferred, steps, 0, startNanos);
             throw finish(transfer, Failures.withCounts(transfer, what, failed), event);
         }
         if (transferred == byteCount && event == null) {
             return null;
         }
         long zeroReturns = moved == 0 ? 1 : 0;
-        ViewTransfer transfer = send
-                ? new ViewSender(target, buffers, current, byteCount, transferred, steps, zeroReturns, startNanos)
-                : new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps,
-                        zeroReturns, startNanos);
+        ViewTransfer transfer = handOver(reuse, target, source, buffers, current, byteCount, endOfStream,
+                transferred, steps, zeroReturns, startNanos);
         if (transferred == byteCount) {
             transfer.ended();
             event.finish(transfer.report());
@@ -79,6 +89,39 @@ public final class InlineSteps {
             throw finish(transfer, ((ViewReceiver) transfer).endOfStream(), event);
         }
         return transfer;
+    }
+
+    /**
+     * Lets a transfer that {@link #move} returned, kept for a later call, go of the buffers of the
+     * call that ended; its counts stay as they were. Does nothing to any other transfer.
+     */
+    public static void letGo(Transfer kept) {
+        if (kept instanceof ViewTransfer transfer) {
+            transfer.letGo();
+        }
+    }
+
+    /**
+     * The transfer that carries the counts on: {@code reuse} made anew if it moves the same way
+     * through the same channel, else a new one. Exactly one of {@code target} and {@code source}
+     * is not null.
+     */
+    private static ViewTransfer handOver(Transfer reuse, WritableByteChannel target, ReadableByteChannel source,
+            ByteBuffer[] buffers, int current, long byteCount, String endOfStream, long transferred, long steps,
+            long zeroReturns, long startNanos) {
+        if (target != null) {
+            if (reuse instanceof ViewSender sender && sender.to(target)) {
+                sender.restart(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
+                return sender;
+            }
+            return new ViewSender(target, buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
+        }
+        if (reuse instanceof ViewReceiver receiver && receiver.from(source)) {
+            receiver.restart(buffers, current, byteCount, endOfStream, transferred, steps, zeroReturns, startNanos);
+            return receiver;
+        }
+        return new ViewReceiver(source, buffers, current, byteCount, endOfStream, transferred, steps, zeroReturns,
+                startNanos);
     }
 
     /** Records the event of a failed {@code transfer}, if any, and returns {@code failure}. */

@@ -49,6 +49,21 @@ public class Tally {
         this.startNanos = startNanos;
     }
 
+    /**
+     * Starts the tally again, as {@link #Tally(long, long, long)} does, for a transfer object that
+     * is used for another call (the adapter keeps one per socket and direction): no waits, no end
+     * time, no progress listener.
+     */
+    final void restart(long steps, long zeroReturns, long startNanos) {
+        this.steps = steps;
+        this.zeroReturns = zeroReturns;
+        this.waits = 0;
+        this.started = steps > 0;
+        this.startNanos = startNanos;
+        this.endNanos = 0;
+        this.follower = null;
+    }
+
     /** Lets {@link FileTransfer} hand out its tally to the drivers here and in the adapter. */
     public static void fileTallies(Function<FileTransfer, Tally> tallies) {
         fileTallies = tallies;

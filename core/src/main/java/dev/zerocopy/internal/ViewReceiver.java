@@ -16,7 +16,8 @@ import java.util.Objects;
 public final class ViewReceiver extends ViewTransfer {
 
     private final ReadableByteChannel source;
-    private final String what;
+    /** Not final: a receive made again for another call ({@link #restart}) may name its bytes otherwise. */
+    private String what;
 
     /**
      * @param what what the bytes are, for the end-of-stream message ("bytes", "frame header bytes")
@@ -42,6 +43,18 @@ public final class ViewReceiver extends ViewTransfer {
         super(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
         this.source = source;
         this.what = what;
+    }
+
+    /** Makes this the receive of another call from the same source, as the constructor with counts does. */
+    void restart(ByteBuffer[] buffers, int current, long byteCount, String what, long transferred, long steps,
+            long zeroReturns, long startNanos) {
+        restart(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
+        this.what = what;
+    }
+
+    /** Whether this receives from {@code source}. */
+    boolean from(ReadableByteChannel source) {
+        return this.source == source;
     }
 
     /**

@@ -38,6 +38,11 @@ public final class ViewSender extends ViewTransfer {
         this.gathering = gathering(target);
     }
 
+    /** Whether this sends to {@code target}. */
+    boolean to(WritableByteChannel target) {
+        return this.target == target;
+    }
+
     private static ByteBuffer[] buffersOf(ByteView[] views) {
         if (views.length == 1) {
             // The common send of one view: its fresh buffers are the list, with nothing gathered around them.

@@ -8,12 +8,16 @@ import java.nio.ByteBuffer;
 /**
  * What a send of views and a receive into a view share: the buffers they step through in order,
  * the counts and the report. A transfer may start part-way, with counts a blocking loop kept
- * itself until it had to hand them over (see {@link Blocking}).
+ * itself until it had to hand them over (see {@link Blocking}). One object may serve call after call
+ * on the same channel ({@link #restart}): the Kotlin adapter keeps one per socket and direction for
+ * the calls that wait, so that waiting allocates no transfer.
  */
 abstract class ViewTransfer extends Tally implements Transfer {
 
-    final ByteBuffer[] buffers;
-    final long byteCount;
+    private static final ByteBuffer[] NO_BUFFERS = new ByteBuffer[0];
+
+    ByteBuffer[] buffers;
+    long byteCount;
     /** Index of the first buffer that may still have bytes to move. */
     int current;
     long transferred;
@@ -33,6 +37,22 @@ abstract class ViewTransfer extends Tally implements Transfer {
         this.current = current;
         this.byteCount = byteCount;
         this.transferred = transferred;
+    }
+
+    /** Makes this the transfer of another call, as the constructor with counts does. */
+    void restart(ByteBuffer[] buffers, int current, long byteCount, long transferred, long steps, long zeroReturns,
+            long startNanos) {
+        restart(steps, zeroReturns, startNanos);
+        this.buffers = buffers;
+        this.current = current;
+        this.byteCount = byteCount;
+        this.transferred = transferred;
+    }
+
+    /** Lets go of the buffers of the call that ended, so that a transfer kept for the next call holds no view. */
+    void letGo() {
+        buffers = NO_BUFFERS;
+        current = 0;
     }
 
     /** The index of the first buffer from {@code index} on with bytes remaining, or {@code buffers.length}. */

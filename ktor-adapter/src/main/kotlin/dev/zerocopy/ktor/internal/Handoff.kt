@@ -17,15 +17,48 @@ import java.nio.channels.SelectionKey
 import java.nio.channels.SocketChannel
 
 /** Steps a loop makes for one handoff before it lets the other ready channels go: at most 16 MiB (64 MiB for files). */
-private const val STEPS_PER_TURN = 16
+internal const val STEPS_PER_TURN = 16
 
 /**
- * The part of a call that a [TransferLoop] finishes: once the caller's own step moved
- * nothing, the loop steps it on readiness, on its thread, until it ends, and the caller
- * resumes once. The caller and the loop never touch it at the same time: the loop takes it
- * over in [TransferLoop.submit] and gives it back by completing [done].
+ * Work that a [TransferLoop] finishes on its thread: once a call's own step moved nothing, the
+ * loop steps it on readiness until it ends, and then hands it back ([end]) so that the caller
+ * resumes once. The caller and the loop never step it at the same time: the loop takes it over
+ * in [TransferLoop.submit] and gives it back in [end]. [OnceHandoff]s serve one wait each;
+ * a [ViewHandoff] serves every wait of one socket and direction, one after another.
  */
 internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
+
+    /**
+     * Whether the caller was cancelled: the loop then steps it no more, even if its channel
+     * turned ready meanwhile, and acknowledges by ending it. Set in the thread that cancels.
+     */
+    abstract val cancelled: Boolean
+
+    /** Whether the loop has nothing to do with it (ended, or not handed over yet): a queued entry is skipped. */
+    abstract val isDone: Boolean
+
+    /** The key the loop attached it to; the loop's thread only. */
+    var key: SelectionKey? = null
+
+    /** Where it is in its loop's list of handoffs under way, -1 if not there; the loop's thread only. */
+    var activeIndex: Int = -1
+
+    /** Steps until the channel would block (false) or the work is done (true); the loop's thread only. */
+    abstract fun stepUntilBlocked(): Boolean
+
+    /**
+     * Hands it back to its caller, who resumes: with [failure], or done if [finished], else
+     * cancelled. Called by the loop, and by a closed loop's [TransferLoop.submit].
+     */
+    abstract fun end(failure: Throwable?, finished: Boolean)
+}
+
+/**
+ * A [Handoff] for one wait of the paths that may allocate (a timeout or a progress listener,
+ * `recvSome`, the Ktor-channel fallbacks): the caller suspends with
+ * [suspendCancellableCoroutine] and awaits a [CompletableDeferred] once cancelled.
+ */
+internal abstract class OnceHandoff(channel: SelectableChannel, ops: Int) : Handoff(channel, ops) {
 
     /** Completed by [end]: the loop is done with it. */
     private val done = CompletableDeferred<Unit>()
@@ -33,12 +66,8 @@ internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
     /** The caller's suspension, resumed by [end]. */
     private var waiter: CancellableContinuation<Unit>? = null
 
-    /**
-     * Set in the thread that cancels the caller, at once: the loop then steps it no more,
-     * even if its channel turned ready meanwhile, and acknowledges.
-     */
     @Volatile
-    var cancelled: Boolean = false
+    final override var cancelled: Boolean = false
         private set
 
     /** Whether the loop stepped it to its end; read by the caller once [done] completed. */
@@ -47,13 +76,7 @@ internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
     /** What ended it early, if anything; read by the caller once [done] completed. */
     private var failure: Throwable? = null
 
-    /** The key the loop attached it to; the loop's thread only. */
-    var key: SelectionKey? = null
-
-    val isDone: Boolean get() = done.isCompleted
-
-    /** Steps until the channel would block (false) or the work is done (true); the loop's thread only. */
-    abstract fun stepUntilBlocked(): Boolean
+    final override val isDone: Boolean get() = done.isCompleted
 
     /** Steps once in the caller, before the loop has it: whether the step moved bytes (or the work is done). */
     protected abstract fun poll(): Boolean
@@ -76,8 +99,7 @@ internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
         runOn(loop)
     }
 
-    /** Hands it back to its caller; called by the loop, and by a closed loop's [TransferLoop.submit]. */
-    fun end(failure: Throwable?, finished: Boolean) {
+    final override fun end(failure: Throwable?, finished: Boolean) {
         this.failure = failure
         this.finished = finished
         done.complete(Unit)
@@ -115,7 +137,7 @@ internal abstract class Handoff(val channel: SelectableChannel, val ops: Int) {
 
 /** A core [Transfer] on a socket's own channel, stepped to its end (or failure). */
 internal class TransferHandoff(channel: SocketChannel, private val transfer: Transfer) :
-    Handoff(channel, transfer.interestOps()) {
+    OnceHandoff(channel, transfer.interestOps()) {
 
     private val tally = Tally.of(transfer)
 
@@ -140,7 +162,7 @@ internal class TransferHandoff(channel: SocketChannel, private val transfer: Tra
 
 /** One read that gives at least one byte or the end of stream ([SomeReceiver]'s step). */
 internal class SomeHandoff(channel: SocketChannel, private val buffer: ByteBuffer) :
-    Handoff(channel, SelectionKey.OP_READ) {
+    OnceHandoff(channel, SelectionKey.OP_READ) {
 
     /** What the read gave: bytes (> 0) or -1; valid once finished. */
     var read: Int = 0

@@ -18,20 +18,27 @@ import java.nio.ByteBuffer
 import java.nio.ReadOnlyBufferException
 import java.nio.channels.SelectionKey
 import java.nio.channels.SocketChannel
+import kotlin.coroutines.Continuation
+import kotlin.coroutines.intrinsics.suspendCoroutineUninterceptedOrReturn
 
 // The view and frame calls on a socket's own channel without a timeout or a progress: they
 // move the view's bytes through the buffers the view keeps for the next call (ViewBuffers),
-// with the counts in locals (InlineSteps), and make a Transfer only once a step moves
-// nothing. A call that never waits allocates nothing: every suspending call below is in
-// tail position, so the compiler makes no state machine for the fast path either; the
-// slow path (one Transfer, one continuation, one handoff to a transfer loop) is in the
-// functions named `...AfterWait`, which give the buffers back once the loop is done.
+// with the counts in locals (InlineSteps). A call that has to wait hands the rest to the
+// socket's ViewHandoff for its direction, which the transfer loop keeps with the channel's
+// key from one call to the next, and parks the caller's own continuation in it: the core
+// transfer, the handoff, the Job registration and the continuation are all reused, so a
+// call allocates nothing in steady state, whether it waits or not (a received frame's slice
+// aside). Every suspending call below is in tail position and the last one is
+// suspendCoroutineUninterceptedOrReturn, so the compiler makes no state machine on this path;
+// the Long results come boxed from Boxes. The loop ends the call (buffers given back, event
+// recorded, a broken send marked) and resumes the caller. With the loops off, or with a
+// busy-poll, a call that waits takes the allocating path of drive() instead (`...OnSelector`).
 
 /** Steps made in the caller before the rest goes to [drive], which yields between turns: at most 16 MiB. */
 private const val INLINE_STEPS = 16L
 
-private const val SENT = "bytes sent"
-private const val RECEIVED = "bytes received"
+internal const val SENT = "bytes sent"
+internal const val RECEIVED = "bytes received"
 
 /**
  * Returns the socket's own channel for [interest], or null if the adapter cannot drive it
@@ -66,51 +73,77 @@ internal suspend fun sendFrameInline(socket: Socket, channel: SocketChannel, pay
 internal suspend fun recvViewInline(socket: Socket, channel: SocketChannel, view: ByteView): Long {
     if (view.isReadOnly) throw ReadOnlyBufferException()
     val buffers = ViewBuffers.claim(view)
+    val kept = keptHandoff(channel, SelectionKey.OP_READ)
     val event = Jfr.start("recv")
-    val rest = stepInline(view, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, view.size(), "bytes", event)
-        ?: return giveBack(view, buffers, view.size())
-    return finishAfterWait(socket, view, buffers, rest, event, view.size())
+    val rest = stepInline(
+        view, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, view.size(), "bytes", event, kept,
+    ) ?: return countDone(kept, view, buffers, view.size())
+    val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, view.size())
+    return waitForCount(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, view, buffers, rest, event, ViewHandoff.RECV_MODE, view.size(),
+    )
 }
 
 /** Receives one frame into the start of [into] (writable) from [channel], the own channel of [socket]. */
 internal suspend fun recvFrameInline(socket: Socket, channel: SocketChannel, into: ByteView): ByteView {
     val buffers = ViewBuffers.claim(into)
     ViewBuffers.header(buffers)
+    val kept = keptHandoff(channel, SelectionKey.OP_READ)
     val event = Jfr.start("recv")
     val rest = stepInline(
         into, buffers, channel, SelectionKey.OP_READ, ViewBuffers.HEADER, Frames.HEADER_SIZE.toLong(),
-        FrameReceiver.HEADER_BYTES, event,
-    ) ?: return recvPayload(socket, channel, into, buffers)
-    return recvFrameAfterWait(socket, channel, into, buffers, rest, event)
+        FrameReceiver.HEADER_BYTES, event, kept,
+    ) ?: return recvPayload(socket, channel, into, buffers, kept)
+    val loops = TransferLoops.forViews ?: return recvFrameOnSelector(socket, channel, into, buffers, rest, event)
+    return waitForFrame(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, into, buffers, rest, event, ViewHandoff.FRAME_HEADER_MODE, 0,
+    )
 }
 
 private suspend fun sendClaimed(
     socket: Socket, channel: SocketChannel, view: ByteView, buffers: Array<ByteBuffer>, from: Int, byteCount: Long,
 ): Long {
+    val kept = keptHandoff(channel, SelectionKey.OP_WRITE)
     val event = Jfr.start("send")
     val rest = try {
-        stepInline(view, buffers, channel, SelectionKey.OP_WRITE, from, byteCount, null, event)
+        stepInline(view, buffers, channel, SelectionKey.OP_WRITE, from, byteCount, null, event, kept)
     } catch (failure: IOException) {
         // The peer may have seen part of the message.
         val sent = (failure as? TransferException)?.report()?.transferred() ?: 0L
         if (sent > 0) markBroken(socket, sent, byteCount)
         throw failure
-    } ?: return giveBack(view, buffers, byteCount)
-    return finishAfterWait(socket, view, buffers, rest, event, byteCount)
+    } ?: return countDone(kept, view, buffers, byteCount)
+    val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, byteCount)
+    return waitForCount(
+        handoffFor(kept, loops, channel, SelectionKey.OP_WRITE),
+        socket, view, buffers, rest, event, ViewHandoff.SEND_MODE, byteCount,
+    )
 }
 
+/** The handoff kept for [channel] and [ops], claimed for this call; null if there is none or another call holds it. */
+private fun keptHandoff(channel: SocketChannel, ops: Int): ViewHandoff? =
+    TransferLoops.forViews?.viewHandoff(channel, ops)?.takeIf { it.claim() }
+
+/** [kept], or a new handoff (claimed) with the loop that steps [channel]'s transfers. */
+private fun handoffFor(kept: ViewHandoff?, loops: TransferLoops, channel: SocketChannel, ops: Int): ViewHandoff =
+    kept ?: ViewHandoff(channel, ops, loops.loopFor(channel)).also { it.claim() }
+
 /**
- * [InlineSteps.move] over [buffers] of [view]: null if every byte moved (the buffers given
- * back), else the transfer to carry on, which still holds them. A failure gives them back.
+ * [InlineSteps.move] over [buffers] of [view], made with [kept]'s transfer if there is one: null if
+ * every byte moved (the buffers not yet given back), else the transfer to carry on, which holds
+ * them. A failure gives them back and lets [kept] go.
  */
 private fun stepInline(
     view: ByteView, buffers: Array<ByteBuffer>, channel: SocketChannel, ops: Int, from: Int, byteCount: Long,
-    endOfStream: String?, event: TransferEvent?,
+    endOfStream: String?, event: TransferEvent?, kept: ViewHandoff?,
 ): Transfer? {
     val rest = try {
         val what = if (ops == SelectionKey.OP_WRITE) SENT else RECEIVED
-        InlineSteps.move(channel, ops, buffers, from, byteCount, INLINE_STEPS, what, endOfStream, event)
+        InlineSteps.move(channel, ops, buffers, from, byteCount, INLINE_STEPS, what, endOfStream, event, kept?.transfer)
     } catch (failure: Throwable) {
+        kept?.release()
         ViewBuffers.giveBack(view, buffers)
         throw failure
     }
@@ -118,29 +151,72 @@ private fun stepInline(
 }
 
 /** Receives the payload of a frame whose header is in [buffers]' header slot. */
-private suspend fun recvPayload(socket: Socket, channel: SocketChannel, into: ByteView, buffers: Array<ByteBuffer>): ByteView {
+private suspend fun recvPayload(
+    socket: Socket, channel: SocketChannel, into: ByteView, buffers: Array<ByteBuffer>, kept: ViewHandoff?,
+): ByteView {
     val size = try {
         FrameReceiver.checkSize(ViewBuffers.header(buffers).getLong(0), FrameReceiver.intoLimit(into)).also {
             ViewBuffers.limit(buffers, it.toLong())
         }
     } catch (failure: Throwable) {
+        kept?.release()
         ViewBuffers.giveBack(into, buffers)
         throw failure
     }
     val event = Jfr.start("recv")
     val rest = stepInline(
-        into, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, size.toLong(), FrameReceiver.PAYLOAD_BYTES, event,
-    ) ?: return giveBack(into, buffers, into.slice(0, size.toLong()))
-    return recvPayloadAfterWait(socket, into, buffers, rest, event, size)
+        into, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, size.toLong(), FrameReceiver.PAYLOAD_BYTES,
+        event, kept,
+    ) ?: return frameDone(kept, into, buffers, size)
+    val loops = TransferLoops.forViews ?: return recvPayloadOnSelector(socket, into, buffers, rest, event, size)
+    return waitForFrame(
+        handoffFor(kept, loops, channel, SelectionKey.OP_READ),
+        socket, into, buffers, rest, event, ViewHandoff.FRAME_PAYLOAD_MODE, size.toLong(),
+    )
 }
+
+/** Ends a call that did not wait: lets [kept] go, gives the buffers back, returns [count] in a kept box. */
+private suspend inline fun countDone(
+    kept: ViewHandoff?, view: ByteView, buffers: Array<ByteBuffer>, count: Long,
+): Long {
+    kept?.release()
+    ViewBuffers.giveBack(view, buffers)
+    return suspendCoroutineUninterceptedOrReturn { Boxes.of(count) }
+}
+
+private fun frameDone(kept: ViewHandoff?, into: ByteView, buffers: Array<ByteBuffer>, size: Int): ByteView {
+    kept?.release()
+    ViewBuffers.giveBack(into, buffers)
+    return into.slice(0, size.toLong())
+}
+
+/** Parks the caller in [handoff] until its loop finished [rest]; the count call's result. */
+@Suppress("UNCHECKED_CAST")
+private suspend fun waitForCount(
+    handoff: ViewHandoff, socket: Socket, view: ByteView, buffers: Array<ByteBuffer>, rest: Transfer,
+    event: TransferEvent?, mode: Int, count: Long,
+): Long = suspendCoroutineUninterceptedOrReturn { continuation ->
+    handoff.park(continuation as Continuation<Any?>, socket, view, buffers, rest, event, mode, count)
+}
+
+/** Parks the caller in [handoff] until its loop received the frame [rest] began; the payload's slice. */
+@Suppress("UNCHECKED_CAST")
+private suspend fun waitForFrame(
+    handoff: ViewHandoff, socket: Socket, into: ByteView, buffers: Array<ByteBuffer>, rest: Transfer,
+    event: TransferEvent?, mode: Int, size: Long,
+): ByteView = suspendCoroutineUninterceptedOrReturn { continuation ->
+    handoff.park(continuation as Continuation<Any?>, socket, into, buffers, rest, event, mode, size)
+}
+
+// The path of a call that waits with the loops off or with a busy-poll: drive() on the socket's NIO side.
 
 private fun <T> giveBack(view: ByteView, buffers: Array<ByteBuffer>, result: T): T {
     ViewBuffers.giveBack(view, buffers)
     return result
 }
 
-/** Has the socket's transfer loop finish [rest], then gives [view]'s [buffers] back; returns [byteCount]. */
-private suspend fun finishAfterWait(
+/** Drives [rest] to its end on the socket's NIO side, then gives [view]'s [buffers] back; returns [byteCount]. */
+private suspend fun finishOnSelector(
     socket: Socket, view: ByteView, buffers: Array<ByteBuffer>, rest: Transfer, event: TransferEvent?, byteCount: Long,
 ): Long {
     try {
@@ -151,7 +227,7 @@ private suspend fun finishAfterWait(
     }
 }
 
-private suspend fun recvFrameAfterWait(
+private suspend fun recvFrameOnSelector(
     socket: Socket, channel: SocketChannel, into: ByteView, buffers: Array<ByteBuffer>, header: Transfer,
     event: TransferEvent?,
 ): ByteView {
@@ -161,10 +237,10 @@ private suspend fun recvFrameAfterWait(
         ViewBuffers.giveBack(into, buffers)
         throw failure
     }
-    return recvPayload(socket, channel, into, buffers)
+    return recvPayload(socket, channel, into, buffers, null)
 }
 
-private suspend fun recvPayloadAfterWait(
+private suspend fun recvPayloadOnSelector(
     socket: Socket, into: ByteView, buffers: Array<ByteBuffer>, payload: Transfer, event: TransferEvent?, size: Int,
 ): ByteView {
     try {

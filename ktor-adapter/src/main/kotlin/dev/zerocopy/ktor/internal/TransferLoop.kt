@@ -6,10 +6,10 @@ import java.nio.channels.ClosedChannelException
 import java.nio.channels.SelectableChannel
 import java.nio.channels.SelectionKey
 import java.nio.channels.Selector
-import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicInteger
+import java.util.function.Consumer
 
 /** Numbers the threads of every transfer loop. */
 private val loopNumbers = AtomicInteger()
@@ -34,6 +34,13 @@ private val CLOSED_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100)
  * that were closed are dropped by the next select, within [CLOSED_CHECK_NANOS]: until then the
  * JDK keeps the descriptor open (the peer sees the end of stream at once: the JDK shuts the
  * socket down for writing when a registered channel is closed).
+ *
+ * A key also keeps the [ViewHandoff]s of its channel (one per direction) between calls, so that
+ * a call that waits finds its handoff there ([viewHandoff]) instead of making one; the loop
+ * forgets them (and their Job registrations) when it drops the key: once the channel is closed,
+ * or when the thread stops. Handing over, stepping and handing back allocate nothing: the
+ * queue and the list of handoffs under way are plain lists that keep their arrays, and the
+ * ready keys are visited with [Selector.select]'s action rather than an iterator.
  */
 internal class TransferLoop(private val idleNanos: Long) {
 
@@ -48,7 +55,20 @@ internal class TransferLoop(private val idleNanos: Long) {
         val onLoopThread: Boolean get() = Thread.currentThread() is LoopThread
     }
 
-    private val queue = ConcurrentLinkedQueue<Handoff>()
+    /** Handoffs given to the loop, guarded by lock; swapped with [draining] by the loop's thread. */
+    private var queue = ArrayList<Handoff>()
+
+    /** The handoffs the loop's thread takes on next; the loop's thread only. */
+    private var draining = ArrayList<Handoff>()
+
+    /** The handoffs under way, each knowing its index ([Handoff.activeIndex]); the loop's thread only. */
+    private val active = ArrayList<Handoff>()
+
+    /** The view handoffs kept by this loop's keys, each knowing its index ([ViewHandoff.keptIndex]); the loop's thread only. */
+    private val kept = ArrayList<ViewHandoff>()
+
+    /** What a select does with each ready key. */
+    private val onReady = Consumer<SelectionKey> { stepReady(it) }
 
     /** False while the thread is (about to be) in select() and needs a wake-up for new work. */
     private val awake = AtomicBoolean(true)
@@ -57,6 +77,17 @@ internal class TransferLoop(private val idleNanos: Long) {
     @Volatile private var selector: Selector? = null // written holding lock
     private var thread: Thread? = null // guarded by lock
     @Volatile private var closed = false
+
+    /**
+     * The view handoff kept for [channel] and [ops] by this loop's key, or null if there is none
+     * (yet, or no more: the key was dropped); allocates nothing. The loop's thread attaches
+     * it ([register]); it is a hint, as [holds] is: [submit] sorts out a handoff whose key is gone.
+     */
+    fun viewHandoff(channel: SelectableChannel, ops: Int): ViewHandoff? {
+        val current = selector ?: return null
+        val key = channel.keyFor(current) ?: return null
+        return (key.attachment() as Slot).kept(ops)
+    }
 
     /** Whether [channel] has a key with this loop's selector (a hint: the thread may stop right after). */
     fun holds(channel: SelectableChannel): Boolean {
@@ -120,44 +151,42 @@ internal class TransferLoop(private val idleNanos: Long) {
     }
 
     private fun run(selector: Selector) {
-        val active = HashSet<Handoff>()
         var busySince = System.nanoTime()
         var nextClosedCheck = 0L
         try {
             while (true) {
-                drain(selector, active)
+                drain(selector)
                 val now = System.nanoTime()
-                if (active.isNotEmpty()) {
-                    busySince = now
-                    if (now - nextClosedCheck >= 0) {
-                        endClosed(active)
-                        nextClosedCheck = now + CLOSED_CHECK_NANOS
-                    }
+                if (active.isNotEmpty()) busySince = now
+                if ((active.isNotEmpty() || kept.isNotEmpty()) && now - nextClosedCheck >= 0) {
+                    endClosed(selector)
+                    nextClosedCheck = now + CLOSED_CHECK_NANOS
                 }
                 val idle = now - busySince
                 if (active.isEmpty() && (idle >= idleNanos || closed) && stop(selector)) return
                 if (closed) {
-                    drain(selector, active)
-                    endAll(active, IOException("the adapter's transfer loops are closed"))
+                    drain(selector)
+                    endAll(IOException("the adapter's transfer loops are closed"))
                     continue
                 }
                 awake.set(false)
-                if (!queue.isEmpty()) {
-                    selector.selectNow()
+                if (hasQueued()) {
+                    selector.selectNow(onReady)
                 } else {
                     // Idle too, a closed channel's key holds its descriptor until a select drops it.
                     val waitNanos = if (active.isEmpty()) minOf(idleNanos - idle, CLOSED_CHECK_NANOS) else CLOSED_CHECK_NANOS
-                    selector.select(maxOf(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)))
+                    selector.select(onReady, maxOf(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)))
                 }
                 awake.set(true)
-                stepReady(selector, active)
             }
         } catch (failure: Throwable) {
             // The selector itself failed: end every handoff with the failure, and let the next submit start afresh.
             val ended = IOException("the adapter's transfer loop failed: $failure", failure)
-            endAll(active, ended)
+            endAll(ended)
+            forgetKept()
             synchronized(lock) {
-                generateSequence { queue.poll() }.filter { !it.isDone }.forEach { it.end(ended, finished = false) }
+                queue.filter { !it.isDone }.forEach { it.end(ended, finished = false) }
+                queue.clear()
                 this.selector = null
                 thread = null
             }
@@ -169,27 +198,44 @@ internal class TransferLoop(private val idleNanos: Long) {
     /** Ends the thread if no handoff arrived meanwhile; true if it did. */
     private fun stop(selector: Selector): Boolean {
         synchronized(lock) {
-            if (!queue.isEmpty()) return false
+            if (queue.isNotEmpty()) return false
             this.selector = null
             thread = null
         }
+        // Callers that find no selector make new handoffs; these ones go, with their Job registrations.
+        forgetKept()
         selector.close()
         return true
     }
 
+    private fun hasQueued(): Boolean = synchronized(lock) { queue.isNotEmpty() }
+
     /** Takes new handoffs on and acknowledges cancelled ones. */
-    private fun drain(selector: Selector, active: MutableSet<Handoff>) {
-        while (true) {
-            val handoff = queue.poll() ?: return
+    private fun drain(selector: Selector) {
+        val taken = synchronized(lock) {
+            if (queue.isEmpty()) return
+            val taken = queue
+            queue = draining
+            draining = taken
+            taken
+        }
+        for (i in taken.indices) {
+            val handoff = taken[i]
             when {
                 handoff.isDone -> {}
-                handoff.cancelled -> stopStepping(handoff, active, null, finished = false)
-                handoff !in active -> {
+                handoff.cancelled -> stopStepping(handoff, null, finished = false)
+                handoff.activeIndex < 0 -> {
                     val failure = register(selector, handoff)
-                    if (failure == null) active.add(handoff) else handoff.end(failure, finished = false)
+                    if (failure == null) {
+                        handoff.activeIndex = active.size
+                        active.add(handoff)
+                    } else {
+                        handoff.end(failure, finished = false)
+                    }
                 }
             }
         }
+        taken.clear()
     }
 
     /** Attaches [handoff] to its channel's key with this selector, or returns why it cannot be. */
@@ -210,54 +256,108 @@ internal class TransferLoop(private val idleNanos: Long) {
             }
             handoff.key = key
             key.interestOps(slot.ops())
+            if (handoff is ViewHandoff) keep(slot, handoff)
             return null
         } catch (failure: Exception) {
             return failure
         }
     }
 
-    private fun stepReady(selector: Selector, active: MutableSet<Handoff>) {
-        val keys = selector.selectedKeys()
-        if (keys.isEmpty()) return
-        val iterator = keys.iterator()
-        while (iterator.hasNext()) {
-            val key = iterator.next()
-            iterator.remove()
-            val slot = key.attachment() as Slot
-            val ready = try {
-                key.readyOps()
-            } catch (cancelled: CancelledKeyException) {
-                slot.reader?.let { stopStepping(it, active, ClosedChannelException(), finished = false) }
-                slot.writer?.let { stopStepping(it, active, ClosedChannelException(), finished = false) }
-                continue
+    /**
+     * Keeps [handoff] in [slot] for the next calls on its channel and direction, forgetting the
+     * one kept before, if another (two callers that found none at once each made one).
+     */
+    private fun keep(slot: Slot, handoff: ViewHandoff) {
+        val before = slot.kept(handoff.ops)
+        if (before === handoff) return
+        if (before != null) forget(before)
+        slot.keep(handoff)
+        if (handoff.keptIndex < 0) {
+            handoff.keptIndex = kept.size
+            kept.add(handoff)
+        }
+    }
+
+    /** Drops a kept handoff and its Job registration; a caller that holds it still may use it once more. */
+    private fun forget(handoff: ViewHandoff) {
+        val index = handoff.keptIndex
+        if (index >= 0) {
+            val last = kept.removeAt(kept.size - 1)
+            if (last !== handoff) {
+                kept[index] = last
+                last.keptIndex = index
             }
-            if (ready and SelectionKey.OP_READ != 0) slot.reader?.let { step(it, active) }
-            if (ready and SelectionKey.OP_WRITE != 0) slot.writer?.let { step(it, active) }
+            handoff.keptIndex = -1
         }
+        handoff.unwatch()
     }
 
-    private fun step(handoff: Handoff, active: MutableSet<Handoff>) {
-        if (handoff.cancelled) return stopStepping(handoff, active, null, finished = false)
+    private fun forgetKept() {
+        while (kept.isNotEmpty()) forget(kept[kept.size - 1])
+    }
+
+    private fun stepReady(key: SelectionKey) {
+        val slot = key.attachment() as Slot
+        val ready = try {
+            key.readyOps()
+        } catch (cancelled: CancelledKeyException) {
+            slot.reader?.let { stopStepping(it, ClosedChannelException(), finished = false) }
+            slot.writer?.let { stopStepping(it, ClosedChannelException(), finished = false) }
+            return
+        }
+        if (ready and SelectionKey.OP_READ != 0) slot.reader?.let { step(it) }
+        if (ready and SelectionKey.OP_WRITE != 0) slot.writer?.let { step(it) }
+    }
+
+    private fun step(handoff: Handoff) {
+        if (handoff.cancelled) return stopStepping(handoff, null, finished = false)
         try {
-            if (handoff.stepUntilBlocked()) stopStepping(handoff, active, null, finished = true)
+            if (handoff.stepUntilBlocked()) stopStepping(handoff, null, finished = true)
         } catch (failure: Throwable) {
-            stopStepping(handoff, active, failure, finished = false)
+            stopStepping(handoff, failure, finished = false)
         }
     }
 
-    /** Ends the handoffs whose channel was closed while they waited. */
-    private fun endClosed(active: MutableSet<Handoff>) {
-        val closed = active.filter { !it.channel.isOpen || it.key?.isValid == false }
-        closed.forEach { stopStepping(it, active, ClosedChannelException(), finished = false) }
+    /**
+     * Ends the handoffs whose channel was closed while they waited, and forgets the kept
+     * handoffs of closed channels (whose keys a select drops without telling).
+     */
+    private fun endClosed(selector: Selector) {
+        var i = active.size - 1
+        while (i >= 0) {
+            if (i < active.size) {
+                val handoff = active[i]
+                if (!handoff.channel.isOpen || handoff.key?.isValid == false) {
+                    stopStepping(handoff, ClosedChannelException(), finished = false)
+                }
+            }
+            i--
+        }
+        i = kept.size - 1
+        while (i >= 0) {
+            if (i < kept.size) {
+                val handoff = kept[i]
+                if (!handoff.channel.isOpen || handoff.channel.keyFor(selector)?.isValid != true) forget(handoff)
+            }
+            i--
+        }
     }
 
-    private fun endAll(active: MutableSet<Handoff>, failure: IOException) {
-        active.toList().forEach { stopStepping(it, active, failure, finished = false) }
+    private fun endAll(failure: IOException) {
+        while (active.isNotEmpty()) stopStepping(active[active.size - 1], failure, finished = false)
     }
 
     /** Detaches [handoff] from its key, so no step of this loop touches it again, and ends it. */
-    private fun stopStepping(handoff: Handoff, active: MutableSet<Handoff>, failure: Throwable?, finished: Boolean) {
-        active.remove(handoff)
+    private fun stopStepping(handoff: Handoff, failure: Throwable?, finished: Boolean) {
+        val index = handoff.activeIndex
+        if (index >= 0) {
+            val last = active.removeAt(active.size - 1)
+            if (last !== handoff) {
+                active[index] = last
+                last.activeIndex = index
+            }
+            handoff.activeIndex = -1
+        }
         handoff.key?.let { key ->
             val slot = key.attachment() as Slot
             slot.detach(handoff)
@@ -271,10 +371,21 @@ internal class TransferLoop(private val idleNanos: Long) {
         handoff.end(failure, finished)
     }
 
-    /** What a channel's key carries: the receive and the send waiting on it, at most one each. */
+    /**
+     * What a channel's key carries: the receive and the send waiting on it, at most one each,
+     * and the view handoffs kept for the next calls (read by callers, hence volatile).
+     */
     private class Slot {
         var reader: Handoff? = null
         var writer: Handoff? = null
+        @Volatile private var keptReader: ViewHandoff? = null
+        @Volatile private var keptWriter: ViewHandoff? = null
+
+        fun kept(ops: Int): ViewHandoff? = if (ops == SelectionKey.OP_READ) keptReader else keptWriter
+
+        fun keep(handoff: ViewHandoff) {
+            if (handoff.ops == SelectionKey.OP_READ) keptReader = handoff else keptWriter = handoff
+        }
 
         fun attach(handoff: Handoff): Boolean {
             if (handoff.ops == SelectionKey.OP_READ) {

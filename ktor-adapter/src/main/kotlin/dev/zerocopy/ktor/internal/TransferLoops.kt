@@ -31,6 +31,12 @@ internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
         return loops[Math.floorMod(next.getAndIncrement(), loops.size)]
     }
 
+    /** The view handoff one of the loops keeps for [channel] and [ops], or null; allocates nothing. */
+    fun viewHandoff(channel: SelectableChannel, ops: Int): ViewHandoff? {
+        for (loop in loops) loop.viewHandoff(channel, ops)?.let { return it }
+        return null
+    }
+
     /** How many of the loops have a running thread; for tests. */
     val running: Int get() = loops.count { it.isRunning }
 
@@ -62,5 +68,12 @@ internal class TransferLoops(threads: Int, idleMillis: Long) : AutoCloseable {
 
         /** The process-wide group the adapter's socket functions use, or null if the loops are turned off. */
         val default: TransferLoops? = if (threads > 0) TransferLoops(threads, IDLE_MILLIS) else null
+
+        /**
+         * The group whose [ViewHandoff]s the view and frame calls wait in, or null if they wait
+         * as the calls with a timeout do: with the loops off, or with a busy-poll (which spins
+         * in the caller before each wait).
+         */
+        val forViews: TransferLoops? = if (busyPollNanos == 0L) default else null
     }
 }
