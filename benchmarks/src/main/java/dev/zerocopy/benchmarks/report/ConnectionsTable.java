@@ -12,7 +12,7 @@ import java.util.Optional;
  * The many-connections rows of one run ({@code connections.md}, one row per driver and size as
  * {@code ConnectionsHarness} prints them: medians of its rounds, 1 MiB each way), and their section.
  */
-final class ConnectionsTable {
+final class ConnectionsTable implements Section {
 
     /**
      * One harness run.
@@ -59,7 +59,8 @@ final class ConnectionsTable {
         return row(driver, connections).map(r -> new Figure(r.cpuPerGib, Double.NaN, 1));
     }
 
-    String section() {
+    @Override
+    public String section() {
         StringBuilder s = new StringBuilder("## Many connections, 1 MiB each way: adapter, core, Netty\n\n");
         s.append("`ConnectionsHarness --ways 2`, one JVM per driver and size, both ends in it: every connection"
                 + " sends 1 MiB from each end at once and receives 1 MiB at each end (the library into 256 shared"
