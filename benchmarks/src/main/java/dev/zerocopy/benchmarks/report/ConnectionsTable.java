@@ -26,6 +26,13 @@ final class ConnectionsTable implements Section {
     record Row(String driver, int connections, double gib, double cpuPerGib, String range) {
     }
 
+    static final String KTOR = "ktor";
+    static final String CORE_VT = "core-vt";
+    static final String NETTY_NIO = "netty-nio";
+    static final String NETTY_EPOLL = "netty-epoll";
+    /** Every driver of {@code ConnectionsHarness}; a row of another (renamed?) fails the report. */
+    static final List<String> DRIVERS = List.of(KTOR, CORE_VT, NETTY_NIO, NETTY_EPOLL, "netty-io_uring");
+
     private final List<Row> rows = new ArrayList<>();
 
     static ConnectionsTable read(Path results) throws IOException {
@@ -39,7 +46,12 @@ final class ConnectionsTable implements Section {
             if (cells.length < 7) {
                 continue;
             }
-            table.rows.add(new Row(cells[1].trim(), Integer.parseInt(cells[2].trim().replace(",", "")),
+            String driver = cells[1].trim();
+            if (!DRIVERS.contains(driver)) {
+                throw new IllegalStateException(file + " has a row of driver " + driver + ", which the report does not"
+                        + " know (renamed?); it knows " + DRIVERS + ": " + line);
+            }
+            table.rows.add(new Row(driver, Integer.parseInt(cells[2].trim().replace(",", "")),
                     Double.parseDouble(cells[4].trim()), Double.parseDouble(cells[5].trim()), cells[6].trim()));
         }
         return table;
@@ -77,10 +89,10 @@ final class ConnectionsTable implements Section {
         }
         s.append("\n| ratio | GiB/s | CPU-s per GiB |\n|---|---|---|\n");
         for (int n : rows.stream().mapToInt(Row::connections).distinct().sorted().toArray()) {
-            for (String other : List.of("netty-nio", "netty-epoll", "core-vt")) {
+            for (String other : List.of(NETTY_NIO, NETTY_EPOLL, CORE_VT)) {
                 s.append(String.format(Locale.ROOT, "| ktor / %s, %,d connections | ", other, n))
-                        .append(Format.ratioText(gib("ktor", n), gib(other, n))).append(" | ")
-                        .append(Format.ratioText(cpuPerGib("ktor", n), cpuPerGib(other, n))).append(" |\n");
+                        .append(Format.ratioText(gib(KTOR, n), gib(other, n))).append(" | ")
+                        .append(Format.ratioText(cpuPerGib(KTOR, n), cpuPerGib(other, n))).append(" |\n");
             }
         }
         return s.append("\n").toString();

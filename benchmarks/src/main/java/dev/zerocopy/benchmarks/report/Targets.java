@@ -158,10 +158,12 @@ final class Targets {
         }
         // Many connections.
         all.add(atLeast("5,000 connections, 1 MiB each way: adapter >= 1.0x Netty NIO GiB/s",
-                m -> ratio(m.connections.gib("ktor", 5000), m.connections.gib("netty-nio", 5000)), 1.0,
+                m -> ratio(m.connections.gib(ConnectionsTable.KTOR, 5000),
+                        m.connections.gib(ConnectionsTable.NETTY_NIO, 5000)), 1.0,
                 Targets::connectionsEvidence));
         all.add(atMost("5,000 connections, 1 MiB each way: adapter CPU-s per GiB <= Netty NIO's (adapter / Netty)",
-                m -> ratio(m.connections.cpuPerGib("ktor", 5000), m.connections.cpuPerGib("netty-nio", 5000)), 1.0, "x",
+                m -> ratio(m.connections.cpuPerGib(ConnectionsTable.KTOR, 5000),
+                        m.connections.cpuPerGib(ConnectionsTable.NETTY_NIO, 5000)), 1.0, "x",
                 Targets::connectionsEvidence));
         all.add(atLeast("5,000 concurrent adapter connections >= 0.8x one connection, in aggregate (JMH)",
                 m -> ratio(m.concurrency.concurrency(5000), m.concurrency.concurrency(1)), 0.8, m -> m.concurrency.concurrencyProfile()));
@@ -227,7 +229,8 @@ final class Targets {
 
     private static String connectionsEvidence(Measured m) {
         StringBuilder s = new StringBuilder("At 5,000 connections:");
-        for (String driver : List.of("ktor", "netty-nio", "netty-epoll", "core-vt")) {
+        for (String driver : List.of(ConnectionsTable.KTOR, ConnectionsTable.NETTY_NIO, ConnectionsTable.NETTY_EPOLL,
+                ConnectionsTable.CORE_VT)) {
             s.append(" ").append(driver).append(" ")
                     .append(m.connections.gib(driver, 5000).map(Figure::formatMedian).orElse("-")).append(" GiB/s, ")
                     .append(m.connections.cpuPerGib(driver, 5000).map(Figure::formatMedian).orElse("-")).append(" CPU-s/GiB;");
