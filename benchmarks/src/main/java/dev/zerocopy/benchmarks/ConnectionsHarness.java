@@ -46,7 +46,9 @@ public final class ConnectionsHarness {
             "  --netty-threads N    Netty event loop threads, 0 for Netty's default of two per core (default 0)",
             "  --netty-max-read N   the most one Netty read takes from a socket, 0 for Netty's default of 64 KiB"
                     + " (default 0; 1048576 is the library's receive slot)",
-            "  --netty-send-buffer N  SO_SNDBUF of Netty's sockets, 0 for the kernel's autotuning (default 0)",
+            "  --netty-send-buffer N     SO_SNDBUF of Netty's sockets, 0 for the kernel's autotuning (default 0)",
+            "  --netty-receive-buffer N  SO_RCVBUF of Netty's sockets (set on the listener for accepted ones),"
+                    + " 0 for the kernel's autotuning (default 0)",
             "Prints one Markdown row: driver, connections, size, median GiB/s, median CPU-s per GiB, rounds' range.");
 
     private ConnectionsHarness() {
@@ -67,6 +69,7 @@ public final class ConnectionsHarness {
         int nettyThreads = 0;
         int nettyMaxRead = 0;
         int nettySendBuffer = 0;
+        int nettyReceiveBuffer = 0;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -76,6 +79,7 @@ public final class ConnectionsHarness {
                 case "--netty-threads" -> nettyThreads = Integer.parseInt(args[i + 1]);
                 case "--netty-max-read" -> nettyMaxRead = Integer.parseInt(args[i + 1]);
                 case "--netty-send-buffer" -> nettySendBuffer = Integer.parseInt(args[i + 1]);
+                case "--netty-receive-buffer" -> nettyReceiveBuffer = Integer.parseInt(args[i + 1]);
                 case "--driver" -> driver = args[i + 1];
                 case "--connections" -> connections = Integer.parseInt(args[i + 1]);
                 case "--chunks" -> chunks = Integer.parseInt(args[i + 1]);
@@ -103,7 +107,7 @@ public final class ConnectionsHarness {
             case "core-vt" -> coreOnVirtualThreads(connections, bothWays);
             case "netty-nio", "netty-epoll", "netty-io_uring" -> netty(NettyTransport.valueOf(
                     driver.substring("netty-".length()).toUpperCase(Locale.ROOT)), connections, bothWays, writable,
-                    new NettyConnections.Settings(nettyThreads, nettyMaxRead, nettySendBuffer));
+                    new NettyConnections.Settings(nettyThreads, nettyMaxRead, nettySendBuffer, nettyReceiveBuffer));
             default -> throw new IllegalArgumentException("unknown driver " + driver);
         };
         try {

@@ -65,8 +65,9 @@ final class NettyConnections implements AutoCloseable {
      * @param threads event loop threads (default: two per core)
      * @param maxReadBytes the most one read may take from a socket, the receive buffer's largest size (default 64 KiB)
      * @param sendBufferBytes {@code SO_SNDBUF} of every socket (default: the kernel's autotuning)
+     * @param receiveBufferBytes {@code SO_RCVBUF} of every socket (default: the kernel's autotuning)
      */
-    record Settings(int threads, int maxReadBytes, int sendBufferBytes) {
+    record Settings(int threads, int maxReadBytes, int sendBufferBytes, int receiveBufferBytes) {
     }
 
     /** Opens {@code count} connections. */
@@ -78,6 +79,7 @@ final class NettyConnections implements AutoCloseable {
                 : new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, INITIAL_READ_BYTES, settings.maxReadBytes)
                         .maxMessagesPerRead(MESSAGES_PER_READ);
         Integer sendBuffer = settings.sendBufferBytes == 0 ? null : settings.sendBufferBytes;
+        Integer receiveBuffer = settings.receiveBufferBytes == 0 ? null : settings.receiveBufferBytes;
         List<Channel> clients = new ArrayList<>(count);
         ConcurrentLinkedQueue<Channel> accepted = new ConcurrentLinkedQueue<>();
         CountDownLatch allAccepted = new CountDownLatch(count);
@@ -87,6 +89,7 @@ final class NettyConnections implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 2 * CONNECT_BATCH)
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, reads)
                     .childOption(ChannelOption.SO_SNDBUF, sendBuffer)
+                    .option(ChannelOption.SO_RCVBUF, receiveBuffer)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel child) {
@@ -101,6 +104,7 @@ final class NettyConnections implements AutoCloseable {
             Bootstrap connector = new Bootstrap().group(group).channel(transport.socketChannel())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, reads)
                     .option(ChannelOption.SO_SNDBUF, sendBuffer)
+                    .option(ChannelOption.SO_RCVBUF, receiveBuffer)
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel client) {
