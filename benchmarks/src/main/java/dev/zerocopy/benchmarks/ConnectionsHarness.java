@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * One warm-up round, then `--rounds` measured rounds; medians. Set up outside the measured
  * region: the connections (9,000 connections are 18,000 descriptors of the limit of 20,000, so
  * run one driver per JVM), the chunk and the slots.
- * Netty's settings (its defaults unless --netty-threads / --netty-max-read say otherwise) and what
- * limits it at 5,000 connections here are in benchmarks/README.md ("Many connections: Netty").
+ * Netty runs with its defaults unless the --netty-* options say otherwise (run.sh passes
+ * --netty-send-buffer 16384); why, and what limits Netty at 5,000 connections here, is in
+ * benchmarks/README.md ("Many connections: Netty in ConnectionsHarness").
  * Usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.ConnectionsHarness --help
  */
 public final class ConnectionsHarness {
