@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * region: the connections (9,000 connections are 18,000 descriptors of the limit of 20,000, so
  * run one driver per JVM), the chunk and the slots.
  * Netty runs with its defaults unless the --netty-* options say otherwise (run.sh passes
- * --netty-send-buffer 16384); why, and what limits Netty at 5,000 connections here, is in
+ * --netty-send-buffer 16384 from 5,000 connections); why, and what limits Netty at 5,000 connections here, is in
  * benchmarks/README.md ("Many connections: Netty in ConnectionsHarness").
  * Usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.ConnectionsHarness --help
  */

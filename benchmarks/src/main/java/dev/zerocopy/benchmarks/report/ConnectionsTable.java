@@ -76,9 +76,9 @@ final class ConnectionsTable implements Section {
         StringBuilder s = new StringBuilder("## Many connections, 1 MiB each way: adapter, core, Netty\n\n");
         s.append("`ConnectionsHarness --ways 2`, one JVM per driver and size, both ends in it: every connection"
                 + " sends 1 MiB from each end at once and receives 1 MiB at each end (the library into 256 shared"
-                + " pre-touched slots, Netty into its pooled buffers, counted and released; run.sh gives Netty's"
-                + " sockets a 16 KiB `SO_SNDBUF`, without which Netty stalls on the kernel's TCP memory here, see"
-                + " benchmarks/README.md). One warm-up round, then"
+                + " pre-touched slots, Netty into its pooled buffers, counted and released; from 5,000 connections"
+                + " run.sh gives Netty's sockets a 16 KiB `SO_SNDBUF`, without which Netty stalls on the kernel's TCP"
+                + " memory here, see benchmarks/README.md). One warm-up round, then"
                 + " the median of the measured rounds. CPU is the whole process's per GiB moved. core-vt runs on"
                 + " JDK 21+ virtual threads; the others on the JDK of the JMH runs. No error bars: three rounds.\n\n");
         if (rows.isEmpty()) {
