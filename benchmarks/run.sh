@@ -177,6 +177,12 @@ for n in "${conn_sizes[@]}"; do
   for driver in "${conn_drivers[@]}"; do
     say "connections: $driver, $n connections, 1 MiB each way"
     runner=java
+    # From 5,000 connections Netty's sockets get a 16 KiB SO_SNDBUF: with the kernel's autotuning,
+    # Netty fills all 10,000 sockets' buffers at once, past tcp_mem, and stalls on the kernel's drops
+    # (benchmarks/README.md, "Many connections: Netty in ConnectionsHarness"); at 1,000 its defaults
+    # do as well or better. The library's paths need no such setting.
+    driver_options=()
+    [[ $driver == netty-* && $n -ge 5000 ]] && driver_options=(--netty-send-buffer 16384)
     if [[ $driver == core-vt ]]; then
       if [[ ! -x "$java_vt" ]]; then
         failed "core-vt: no JDK 21+ at $java_vt (set JAVA_VT): not measured"
@@ -185,7 +191,8 @@ for n in "${conn_sizes[@]}"; do
       runner="$java_vt"
     fi
     timeout 900 "$runner" -Xms1g -Xmx1g -XX:MaxDirectMemorySize=1g -cp "$jar" dev.zerocopy.benchmarks.ConnectionsHarness \
-      --driver "$driver" --connections "$n" --ways 2 --rounds "$conn_rounds" 2>>"$results/connections.log" \
+      --driver "$driver" --connections "$n" --ways 2 --rounds "$conn_rounds" "${driver_options[@]}" \
+      2>>"$results/connections.log" \
       | tee -a "$conn_table" || failed "connections: $driver at $n failed (exit $?; see connections.log)"
   done
 done

@@ -27,15 +27,30 @@ import java.util.concurrent.TimeUnit;
  * One warm-up round, then `--rounds` measured rounds; medians. Set up outside the measured
  * region: the connections (9,000 connections are 18,000 descriptors of the limit of 20,000, so
  * run one driver per JVM), the chunk and the slots.
- * Usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.ConnectionsHarness
- *            --driver core-vt|ktor|netty-nio|netty-epoll|netty-io_uring --connections 2000 [--chunks 1]
- *            [--ways 1|2] [--rounds 3]
+ * Netty runs with its defaults unless the --netty-* options say otherwise (run.sh passes
+ * --netty-send-buffer 16384 from 5,000 connections); why, and what limits Netty at 5,000 connections here, is in
+ * benchmarks/README.md ("Many connections: Netty in ConnectionsHarness").
+ * Usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.ConnectionsHarness --help
  */
 public final class ConnectionsHarness {
 
     private static final int CHUNK = 1 << 20;
     private static final int SLOTS = 256;
     private static final long TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(5);
+    private static final String USAGE = String.join("\n",
+            "usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.ConnectionsHarness [options]",
+            "  --driver core-vt|ktor|netty-nio|netty-epoll|netty-io_uring   (default core-vt; core-vt needs JDK 21+)",
+            "  --connections N      concurrent loopback connections, both ends in this JVM (default 2000)",
+            "  --chunks N           1 MiB chunks per connection and direction per round (default 1)",
+            "  --ways 1|2           1: client to server; 2: both ways at once (default 1)",
+            "  --rounds N           measured rounds after one warm-up round (default 3)",
+            "  --netty-threads N    Netty event loop threads, 0 for Netty's default of two per core (default 0)",
+            "  --netty-max-read N   the most one Netty read takes from a socket, 0 for Netty's default of 64 KiB"
+                    + " (default 0; 1048576 is the library's receive slot)",
+            "  --netty-send-buffer N     SO_SNDBUF of Netty's sockets, 0 for the kernel's autotuning (default 0)",
+            "  --netty-receive-buffer N  SO_RCVBUF of Netty's sockets (set on the listener for accepted ones),"
+                    + " 0 for the kernel's autotuning (default 0)",
+            "Prints one Markdown row: driver, connections, size, median GiB/s, median CPU-s per GiB, rounds' range.");
 
     private ConnectionsHarness() {
     }
@@ -52,14 +67,26 @@ public final class ConnectionsHarness {
         int chunks = 1;
         int rounds = 3;
         int ways = 1;
+        int nettyThreads = 0;
+        int nettyMaxRead = 0;
+        int nettySendBuffer = 0;
+        int nettyReceiveBuffer = 0;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                case "--netty-threads" -> nettyThreads = Integer.parseInt(args[i + 1]);
+                case "--netty-max-read" -> nettyMaxRead = Integer.parseInt(args[i + 1]);
+                case "--netty-send-buffer" -> nettySendBuffer = Integer.parseInt(args[i + 1]);
+                case "--netty-receive-buffer" -> nettyReceiveBuffer = Integer.parseInt(args[i + 1]);
                 case "--driver" -> driver = args[i + 1];
                 case "--connections" -> connections = Integer.parseInt(args[i + 1]);
                 case "--chunks" -> chunks = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--ways" -> ways = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
         }
         if (driver.equals("core-vt") && !Harness.virtualThreads()) {
@@ -79,9 +106,9 @@ public final class ConnectionsHarness {
         Round round = switch (driver) {
             case "ktor" -> ktor(connections, bothWays);
             case "core-vt" -> coreOnVirtualThreads(connections, bothWays);
-            case "netty-nio" -> netty(NettyTransport.NIO, connections, bothWays, writable);
-            case "netty-epoll" -> netty(NettyTransport.EPOLL, connections, bothWays, writable);
-            case "netty-io_uring" -> netty(NettyTransport.IO_URING, connections, bothWays, writable);
+            case "netty-nio", "netty-epoll", "netty-io_uring" -> netty(NettyTransport.valueOf(
+                    driver.substring("netty-".length()).toUpperCase(Locale.ROOT)), connections, bothWays, writable,
+                    new NettyConnections.Settings(nettyThreads, nettyMaxRead, nettySendBuffer, nettyReceiveBuffer));
             default -> throw new IllegalArgumentException("unknown driver " + driver);
         };
         try {
@@ -107,9 +134,9 @@ public final class ConnectionsHarness {
         void run(int chunks, ByteView chunk, List<ByteView> slots) throws Exception;
     }
 
-    private static Round netty(NettyTransport transport, int connections, boolean bothWays, ByteView chunk)
-            throws Exception {
-        NettyConnections open = NettyConnections.open(transport, connections);
+    private static Round netty(NettyTransport transport, int connections, boolean bothWays, ByteView chunk,
+            NettyConnections.Settings settings) throws Exception {
+        NettyConnections open = NettyConnections.open(transport, connections, settings);
         return new Round() {
             @Override
             public void run(int chunks, ByteView ignored, List<ByteView> slots) throws Exception {

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -22,16 +24,28 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code count} connections on 127.0.0.1, both ends Netty channels of one event loop group
- * (Netty's default size, two threads per core) in this JVM, for {@link ConnectionsHarness}: in
- * a round every connection writes {@code chunks} 1 MiB chunks (one direct buffer, wrapped without
- * a copy) from its client end, and from its server end too when both ways are asked for, and
- * each receiving end counts and releases what arrives, as a Netty user's handler that has
- * consumed the bytes does.
+ * {@code count} connections on 127.0.0.1, both ends Netty channels of one event loop group in
+ * this JVM, for {@link ConnectionsHarness}: in a round every connection writes {@code chunks}
+ * 1 MiB chunks (one direct buffer, wrapped without a copy) from its client end, and from its
+ * server end too when both ways are asked for, and each receiving end counts and releases what
+ * arrives, as a Netty user's handler that has consumed the bytes does.
+ *
+ * <p>Netty runs as its users run it unless told otherwise: the group has Netty's default size
+ * (two threads per core) and the default allocator (4.2's adaptive one); reads are sized by
+ * the adaptive receive allocator up to 64 KiB each (the harness's {@code --netty-max-read}
+ * raises that, e.g. to the library's 1 MiB receive slot), auto-read is on, and each channel's
+ * chunks are written and flushed by one task on its own event loop, as a handler there would
+ * write them. The write-buffer water marks do not gate anything: nothing waits for
+ * writability, the outbound buffer holds the wrapped chunk without a copy.
  */
 final class NettyConnections implements AutoCloseable {
 
     private static final int CONNECT_BATCH = 256;
+    /** Netty's defaults for the adaptive receive buffer's smallest and first size. */
+    private static final int MIN_READ_BYTES = 64;
+    private static final int INITIAL_READ_BYTES = 2048;
+    /** Netty's default for stream channels: reads per readiness event before the loop moves on. */
+    private static final int MESSAGES_PER_READ = 16;
 
     private final EventLoopGroup group;
     private final Channel listener;
@@ -45,8 +59,27 @@ final class NettyConnections implements AutoCloseable {
         this.servers = servers;
     }
 
-    static NettyConnections open(NettyTransport transport, int count) throws IOException {
-        EventLoopGroup group = transport.group(0);
+    /**
+     * How Netty is set up; 0 leaves a setting at Netty's (or the kernel's) default.
+     *
+     * @param threads event loop threads (default: two per core)
+     * @param maxReadBytes the most one read may take from a socket, the receive buffer's largest size (default 64 KiB)
+     * @param sendBufferBytes {@code SO_SNDBUF} of every socket (default: the kernel's autotuning)
+     * @param receiveBufferBytes {@code SO_RCVBUF} of every socket (default: the kernel's autotuning)
+     */
+    record Settings(int threads, int maxReadBytes, int sendBufferBytes, int receiveBufferBytes) {
+    }
+
+    /** Opens {@code count} connections. */
+    static NettyConnections open(NettyTransport transport, int count, Settings settings) throws IOException {
+        EventLoopGroup group = transport.group(settings.threads);
+        // Null leaves Netty's own: an allocator set by hand reads one message per event unless told
+        // otherwise, where the channel's default reads up to 16.
+        RecvByteBufAllocator reads = settings.maxReadBytes == 0 ? null
+                : new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, INITIAL_READ_BYTES, settings.maxReadBytes)
+                        .maxMessagesPerRead(MESSAGES_PER_READ);
+        Integer sendBuffer = settings.sendBufferBytes == 0 ? null : settings.sendBufferBytes;
+        Integer receiveBuffer = settings.receiveBufferBytes == 0 ? null : settings.receiveBufferBytes;
         List<Channel> clients = new ArrayList<>(count);
         ConcurrentLinkedQueue<Channel> accepted = new ConcurrentLinkedQueue<>();
         CountDownLatch allAccepted = new CountDownLatch(count);
@@ -54,6 +87,9 @@ final class NettyConnections implements AutoCloseable {
         try {
             ChannelFuture bound = new ServerBootstrap().group(group).channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 2 * CONNECT_BATCH)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, reads)
+                    .childOption(ChannelOption.SO_SNDBUF, sendBuffer)
+                    .option(ChannelOption.SO_RCVBUF, receiveBuffer)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel child) {
@@ -66,6 +102,9 @@ final class NettyConnections implements AutoCloseable {
             NettyClient.await(bound, "bind");
             listener = bound.channel();
             Bootstrap connector = new Bootstrap().group(group).channel(transport.socketChannel())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, reads)
+                    .option(ChannelOption.SO_SNDBUF, sendBuffer)
+                    .option(ChannelOption.SO_RCVBUF, receiveBuffer)
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel client) {
@@ -111,10 +150,16 @@ final class NettyConnections implements AutoCloseable {
         }
         ByteBuf wrapped = Unpooled.wrappedBuffer(chunk.duplicate().clear());
         for (Channel sender : senders) {
-            for (int c = 0; c < chunks; c++) {
-                sender.write(wrapped.retainedDuplicate(), sender.voidPromise());
-            }
-            sender.flush();
+            // One task per channel on its own event loop, as a handler there would write; not a task
+            // per write and another per flush.
+            ByteBuf own = wrapped.retainedDuplicate();
+            sender.eventLoop().execute(() -> {
+                for (int c = 0; c < chunks; c++) {
+                    sender.write(own.retainedDuplicate(), sender.voidPromise());
+                }
+                sender.flush();
+                own.release();
+            });
         }
         wrapped.release();
         try {

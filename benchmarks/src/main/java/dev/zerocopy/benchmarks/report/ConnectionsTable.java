@@ -12,7 +12,7 @@ import java.util.Optional;
  * The many-connections rows of one run ({@code connections.md}, one row per driver and size as
  * {@code ConnectionsHarness} prints them: medians of its rounds, 1 MiB each way), and their section.
  */
-final class ConnectionsTable {
+final class ConnectionsTable implements Section {
 
     /**
      * One harness run.
@@ -25,6 +25,13 @@ final class ConnectionsTable {
      */
     record Row(String driver, int connections, double gib, double cpuPerGib, String range) {
     }
+
+    static final String KTOR = "ktor";
+    static final String CORE_VT = "core-vt";
+    static final String NETTY_NIO = "netty-nio";
+    static final String NETTY_EPOLL = "netty-epoll";
+    /** Every driver of {@code ConnectionsHarness}; a row of another (renamed?) fails the report. */
+    static final List<String> DRIVERS = List.of(KTOR, CORE_VT, NETTY_NIO, NETTY_EPOLL, "netty-io_uring");
 
     private final List<Row> rows = new ArrayList<>();
 
@@ -39,7 +46,12 @@ final class ConnectionsTable {
             if (cells.length < 7) {
                 continue;
             }
-            table.rows.add(new Row(cells[1].trim(), Integer.parseInt(cells[2].trim().replace(",", "")),
+            String driver = cells[1].trim();
+            if (!DRIVERS.contains(driver)) {
+                throw new IllegalStateException(file + " has a row of driver " + driver + ", which the report does not"
+                        + " know (renamed?); it knows " + DRIVERS + ": " + line);
+            }
+            table.rows.add(new Row(driver, Integer.parseInt(cells[2].trim().replace(",", "")),
                     Double.parseDouble(cells[4].trim()), Double.parseDouble(cells[5].trim()), cells[6].trim()));
         }
         return table;
@@ -59,11 +71,14 @@ final class ConnectionsTable {
         return row(driver, connections).map(r -> new Figure(r.cpuPerGib, Double.NaN, 1));
     }
 
-    String section() {
+    @Override
+    public String section() {
         StringBuilder s = new StringBuilder("## Many connections, 1 MiB each way: adapter, core, Netty\n\n");
         s.append("`ConnectionsHarness --ways 2`, one JVM per driver and size, both ends in it: every connection"
                 + " sends 1 MiB from each end at once and receives 1 MiB at each end (the library into 256 shared"
-                + " pre-touched slots, Netty into its pooled buffers, counted and released). One warm-up round, then"
+                + " pre-touched slots, Netty into its pooled buffers, counted and released; from 5,000 connections"
+                + " run.sh gives Netty's sockets a 16 KiB `SO_SNDBUF`, without which Netty stalls on the kernel's TCP"
+                + " memory here, see benchmarks/README.md). One warm-up round, then"
                 + " the median of the measured rounds. CPU is the whole process's per GiB moved. core-vt runs on"
                 + " JDK 21+ virtual threads; the others on the JDK of the JMH runs. No error bars: three rounds.\n\n");
         if (rows.isEmpty()) {
@@ -76,10 +91,10 @@ final class ConnectionsTable {
         }
         s.append("\n| ratio | GiB/s | CPU-s per GiB |\n|---|---|---|\n");
         for (int n : rows.stream().mapToInt(Row::connections).distinct().sorted().toArray()) {
-            for (String other : List.of("netty-nio", "netty-epoll", "core-vt")) {
+            for (String other : List.of(NETTY_NIO, NETTY_EPOLL, CORE_VT)) {
                 s.append(String.format(Locale.ROOT, "| ktor / %s, %,d connections | ", other, n))
-                        .append(Format.ratioText(gib("ktor", n), gib(other, n))).append(" | ")
-                        .append(Format.ratioText(cpuPerGib("ktor", n), cpuPerGib(other, n))).append(" |\n");
+                        .append(Format.ratioText(gib(KTOR, n), gib(other, n))).append(" | ")
+                        .append(Format.ratioText(cpuPerGib(KTOR, n), cpuPerGib(other, n))).append(" |\n");
             }
         }
         return s.append("\n").toString();

@@ -9,10 +9,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The results of the JMH runs of one comparison, read from JMH's JSON output ({@code -rf json}). */
 final class JmhResults {
@@ -47,6 +49,11 @@ final class JmhResults {
             return seconds;
         }
 
+        /** Returns GiB/s per sample, for an operation that moves {@code bytesPerOp} bytes. */
+        Figure throughput(double bytesPerOp) {
+            return Figure.of(secondsPerOp(), s -> bytesPerOp / s / References.GIB);
+        }
+
         /** Returns a secondary metric's figure, if the run reported it. */
         Optional<Figure> metric(String name) {
             Metric metric = secondary.get(name);
@@ -65,6 +72,8 @@ final class JmhResults {
 
     private final List<Result> results = new ArrayList<>();
     private final List<String> files = new ArrayList<>();
+    /** The benchmarks (class.method) that JMH's logs of these files record as failed. */
+    private final Set<String> failed = new HashSet<>();
     private String jdk;
     private String jmhVersion;
 
@@ -74,12 +83,19 @@ final class JmhResults {
     /**
      * Reads every {@code jmh-*.json} in {@code directory} but the warm-up group's; a missing or
      * empty file is skipped.
+     *
+     * @throws IllegalStateException if the results and the declared benchmarks differ
+     *     ({@link KnownBenchmarks#requireComplete}), or benchmarks.jar and they do
      */
     static JmhResults read(Path directory) throws IOException {
         return read(directory, "jmh-*.json", name -> !name.equals(WARMUP_FILE));
     }
 
-    /** Reads the warm-up group's results ({@link #WARMUP_FILE}), empty if it did not run. */
+    /**
+     * Reads the warm-up group's results ({@link #WARMUP_FILE}), empty if it did not run.
+     *
+     * @throws IllegalStateException as {@link #read(Path)} does
+     */
     static JmhResults readWarmup(Path directory) throws IOException {
         return read(directory, WARMUP_FILE, name -> true);
     }
@@ -100,8 +116,34 @@ final class JmhResults {
             if (Files.size(file) > 0) {
                 all.add(file);
             }
+            all.readFailures(file.resolveSibling(file.getFileName().toString().replaceFirst("\\.json$", ".log")));
         }
+        KnownBenchmarks.requireInJar();
+        KnownBenchmarks.requireComplete(all.results.stream().map(Result::benchmark).toList(), all.failed,
+                "JMH results " + glob + " in " + directory);
         return all;
+    }
+
+    /**
+     * Notes the benchmarks that JMH's log (what run.sh keeps beside each JSON file) shows
+     * failing: a {@code <failure>} line after the benchmark's {@code # Benchmark:} line.
+     */
+    private void readFailures(Path log) throws IOException {
+        if (!Files.isRegularFile(log)) {
+            return;
+        }
+        String current = null;
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("# Benchmark: ")) {
+                current = withoutPackage(line.substring("# Benchmark: ".length()).trim());
+            } else if (current != null && line.contains("<failure>")) {
+                failed.add(current);
+            }
+        }
+    }
+
+    private static String withoutPackage(String benchmark) {
+        return benchmark.startsWith(PACKAGE) ? benchmark.substring(PACKAGE.length()) : benchmark;
     }
 
     private void add(Path file) throws IOException {
@@ -127,10 +169,7 @@ final class JmhResults {
                                 new Metric(metric.get("scoreUnit").getAsString(), raw(metric)));
                     }
                 }
-                String benchmark = run.get("benchmark").getAsString();
-                if (benchmark.startsWith(PACKAGE)) {
-                    benchmark = benchmark.substring(PACKAGE.length());
-                }
+                String benchmark = withoutPackage(run.get("benchmark").getAsString());
                 results.add(new Result(benchmark, params, primary.get("scoreUnit").getAsString(), raw(primary),
                         secondary));
             }
@@ -172,12 +211,22 @@ final class JmhResults {
                 .findFirst();
     }
 
-    /** Returns every result of a benchmark class, in file order. */
-    List<Result> ofClass(String className) {
-        if (KnownBenchmarks.ofClass(className).isEmpty()) {
-            throw new IllegalStateException("benchmarks.jar has no benchmark class " + className);
-        }
-        return results.stream().filter(r -> r.benchmark.startsWith(className + ".")).toList();
+    /**
+     * Returns a benchmark's seconds per operation, for the result whose parameters include
+     * {@code params}; empty if this run has none.
+     */
+    Optional<Figure> seconds(String benchmark, String... params) {
+        return find(benchmark, params).map(r -> Figure.of(r.secondsPerOp()));
+    }
+
+    /**
+     * Returns every result of one benchmark, whatever its parameters, in file order.
+     *
+     * @throws IllegalStateException if benchmarks.jar has no such benchmark
+     */
+    List<Result> all(String benchmark) {
+        KnownBenchmarks.require(benchmark);
+        return results.stream().filter(r -> r.benchmark.equals(benchmark)).toList();
     }
 
     boolean isEmpty() {

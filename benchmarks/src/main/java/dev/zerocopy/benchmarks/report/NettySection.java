@@ -5,34 +5,43 @@ import dev.zerocopy.benchmarks.report.JmhResults.Result;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_ADAPTER;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_CORE;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_HAND_NIO;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.NETTY_FILE;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.NETTY_LOOPBACK;
+
 /**
  * Netty 4.2 beside the library on the one-connection paths: the 400 MB array
  * ({@code NettyLoopbackBenchmark}, the core's receiver) and the page-cached file
  * ({@code NettyFileSendBenchmark}, {@code FileSendBenchmark}'s drain), per transport.
  */
-final class NettySection {
+final class NettySection implements Section {
 
     private final JmhResults jmh;
-    private final Report report;
+    private final LoopbackSection loopback;
+    private final FileSection files;
 
-    NettySection(JmhResults jmh, Report report) {
+    NettySection(JmhResults jmh, LoopbackSection loopback, FileSection files) {
         this.jmh = jmh;
-        this.report = report;
+        this.loopback = loopback;
+        this.files = files;
     }
 
     /** GiB/s of one Netty transport sending the 400 MB array (the loopback group's iterations). */
     Optional<Figure> loop(NettyTransport transport) {
-        return jmh.find("NettyLoopbackBenchmark.netty", "transport", transport.name())
-                .map(r -> Report.throughput(r, Double.parseDouble(r.params().get("bytes"))));
+        return jmh.find(NETTY_LOOPBACK, "transport", transport.name())
+                .map(r -> r.throughput(Double.parseDouble(r.params().get("bytes"))));
     }
 
     /** GiB/s of one Netty transport sending the file as a DefaultFileRegion. */
     Optional<Figure> file(NettyTransport transport) {
-        return jmh.find("NettyFileSendBenchmark.netty", "transport", transport.name())
-                .map(r -> Report.throughput(r, Double.parseDouble(r.params().get("fileSize"))));
+        return jmh.find(NETTY_FILE, "transport", transport.name())
+                .map(r -> r.throughput(Double.parseDouble(r.params().get("fileSize"))));
     }
 
-    String section() {
+    @Override
+    public String section() {
         StringBuilder s = new StringBuilder("## Netty 4.2 beside the library: one connection\n\n");
         s.append("`NettyLoopbackBenchmark`: the same 400 MB array as `LoopbackBenchmark`, wrapped without a copy and"
                 + " written with one `writeAndFlush`, into the core path's receiver (a peer thread in"
@@ -42,28 +51,29 @@ final class NettySection {
         s.append("| Netty transport | 400 MB GiB/s | CPU-s per GiB (peer) | heap per transfer | file GiB/s |"
                 + " file CPU-s per GiB |\n|---|---|---|---|---|---|\n");
         for (NettyTransport transport : NettyTransport.values()) {
-            Optional<Result> loop = jmh.find("NettyLoopbackBenchmark.netty", "transport", transport.name());
-            Optional<Result> file = jmh.find("NettyFileSendBenchmark.netty", "transport", transport.name());
+            Optional<Result> loop = jmh.find(NETTY_LOOPBACK, "transport", transport.name());
+            Optional<Result> file = jmh.find(NETTY_FILE, "transport", transport.name());
             s.append("| ").append(transport).append(" | ").append(Format.gib(loop(transport))).append(" | ")
-                    .append(Report.cpuPerGib(loop, loop.map(r -> Double.parseDouble(r.params().get("bytes"))).orElse(Double.NaN)))
+                    .append(Profile.cpuPerGib(loop, loop.map(r -> Double.parseDouble(r.params().get("bytes"))).orElse(Double.NaN)))
                     .append(" | ").append(Format.bytes(loop.flatMap(r -> r.metric("gc.alloc.rate.norm")))).append(" | ")
                     .append(Format.gib(file(transport))).append(" | ")
-                    .append(Report.cpuPerGib(file, file.map(r -> Double.parseDouble(r.params().get("fileSize"))).orElse(Double.NaN)))
+                    .append(Profile.cpuPerGib(file, file.map(r -> Double.parseDouble(r.params().get("fileSize"))).orElse(Double.NaN)))
                     .append(" |\n");
         }
         s.append("\n| ratio | NIO | EPOLL | IO_URING |\n|---|---|---|---|\n");
-        for (String path : List.of("core", "adapter", "handNio")) {
-            s.append("| 400 MB: ").append(path).append(" / Netty");
+        for (String path : List.of(LOOPBACK_CORE, LOOPBACK_ADAPTER, LOOPBACK_HAND_NIO)) {
+            s.append("| 400 MB: ").append(KnownBenchmarks.method(path)).append(" / Netty");
             for (NettyTransport transport : NettyTransport.values()) {
-                s.append(" | ").append(Format.ratioText(report.loop(path), loop(transport)));
+                s.append(" | ").append(Format.ratioText(loopback.loop(path), loop(transport)));
             }
             s.append(" |\n");
         }
-        for (String driver : List.of("core", "adapter")) {
+        for (String sender : FileSection.SENDERS) {
             for (String mode : List.of("AUTO", "ZERO_COPY")) {
-                s.append("| file: ").append(driver).append(" ").append(mode).append(" / Netty DefaultFileRegion");
+                s.append("| file: ").append(KnownBenchmarks.method(sender)).append(" ").append(mode)
+                        .append(" / Netty DefaultFileRegion");
                 for (NettyTransport transport : NettyTransport.values()) {
-                    s.append(" | ").append(Format.ratioText(report.file(driver, mode), file(transport)));
+                    s.append(" | ").append(Format.ratioText(files.file(sender, mode), file(transport)));
                 }
                 s.append(" |\n");
             }

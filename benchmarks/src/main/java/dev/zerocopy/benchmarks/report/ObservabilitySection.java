@@ -8,7 +8,7 @@ import java.util.Optional;
  * event with no recording enabling it, enabled but below its threshold, and recorded; and the
  * process counters one transfer updates.
  */
-final class ObservabilitySection {
+final class ObservabilitySection implements Section {
 
     /** The benchmark's {@code jfr} settings, in the order the section prints them. */
     static final List<String> SETTINGS = List.of("disabled", "belowThreshold", "recorded");
@@ -21,12 +21,12 @@ final class ObservabilitySection {
 
     /** Nanoseconds per transfer of the JFR event at one {@code jfr} setting. */
     Optional<Figure> eventNanos(String setting) {
-        return nanos("TransferEventBenchmark.event", setting);
+        return nanos(KnownBenchmarks.EVENT, setting);
     }
 
     /** Nanoseconds per transfer of the counters, measured in the run of one {@code jfr} setting. */
     Optional<Figure> countersNanos(String setting) {
-        return nanos("TransferEventBenchmark.counters", setting);
+        return nanos(KnownBenchmarks.COUNTERS, setting);
     }
 
     private Optional<Figure> nanos(String benchmark, String setting) {
@@ -35,10 +35,11 @@ final class ObservabilitySection {
 
     /** Bytes allocated per transfer by the JFR event at one {@code jfr} setting (under {@code -prof gc}). */
     private Optional<Figure> allocated(String setting) {
-        return jmh.find("TransferEventBenchmark.event", "jfr", setting).flatMap(r -> r.metric("gc.alloc.rate.norm"));
+        return jmh.find(KnownBenchmarks.EVENT, "jfr", setting).flatMap(r -> r.metric("gc.alloc.rate.norm"));
     }
 
-    String section() {
+    @Override
+    public String section() {
         StringBuilder s = new StringBuilder("## Observability: what a JFR event and the counters cost per transfer\n\n");
         s.append("`TransferEventBenchmark`: the work a transfer does for its `dev.zerocopy.Transfer` JFR event"
                 + " (begin, end, threshold check and, when recorded, the commit with the transfer's report, built"

@@ -41,6 +41,11 @@ final class References {
     /** Why references are missing, and what failed in the run (from run.sh's failures.txt). */
     final List<String> notes = new ArrayList<>();
 
+    /** One of the seed's microbenchmarks on this machine, seconds per call; empty if not measured. */
+    Optional<Figure> seed(String name) {
+        return Optional.ofNullable(seed.get(name));
+    }
+
     static References read(Path directory) throws IOException {
         References references = new References();
         references.readIperf3(directory);

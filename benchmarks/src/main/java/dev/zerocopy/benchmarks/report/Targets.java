@@ -5,10 +5,17 @@ import dev.zerocopy.benchmarks.NettyTransport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
 import static dev.zerocopy.benchmarks.report.Format.ratio;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.FRAMES_PING_PONG;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_ADAPTER;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_CORE;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.LOOPBACK_KTOR_CHANNELS;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.SLICE_BYTE_BUFFER;
+import static dev.zerocopy.benchmarks.report.KnownBenchmarks.SLICE_VIEW;
 
 /**
  * The suite's targets as data: each names the figure that decides it (a ratio of medians from one
@@ -22,9 +29,10 @@ final class Targets {
     private Targets() {
     }
 
-    /** Everything a target may read: the report's figures and the sections' own. */
-    record Measured(Report report, References refs, Warmup warmup, FrameFigures frames, ConnectionsTable connections,
-            NettySection netty, ObservabilitySection observability) {
+    /** Everything a target may read: the references and the sections' figures. */
+    record Measured(References refs, LoopbackSection loopback, Warmup warmup, NettySection netty, FrameFigures frames,
+            FileSection files, SliceSection slices, ConcurrencySection concurrency, ConnectionsTable connections,
+            AllocationSection allocation, ObservabilitySection observability) {
     }
 
     /** How a figure is judged against the threshold. */
@@ -101,84 +109,84 @@ final class Targets {
         List<Target> all = new ArrayList<>();
         // One connection, 400 MB.
         all.add(atLeast("Core blocking loop >= 0.9x the iperf3 ceiling",
-                m -> ratio(m.report.loop("core"), m.refs.iperf3), 0.9,
-                m -> m.report.loopProfile("core") + " " + m.report.iperf3Profile()));
+                m -> ratio(m.loopback.loop(LOOPBACK_CORE), m.refs.iperf3), 0.9,
+                m -> m.loopback.loopProfile(LOOPBACK_CORE) + " " + m.loopback.iperf3Profile()));
         all.add(atLeast("Adapter >= 0.9x the iperf3 ceiling",
-                m -> ratio(m.report.loop("adapter"), m.refs.iperf3), 0.9,
-                m -> m.report.loopProfile("adapter") + " " + m.report.iperf3Profile()));
+                m -> ratio(m.loopback.loop(LOOPBACK_ADAPTER), m.refs.iperf3), 0.9,
+                m -> m.loopback.loopProfile(LOOPBACK_ADAPTER) + " " + m.loopback.iperf3Profile()));
         all.add(new Target("Core blocking loop above the Python recipe",
-                m -> ratio(m.report.loop("core"), m.refs.recipe), Bound.ABOVE, 1.0, "x",
-                m -> m.report.loopProfile("core") + " " + m.report.iperf3Profile() + recipe(m)));
+                m -> ratio(m.loopback.loop(LOOPBACK_CORE), m.refs.recipe), Bound.ABOVE, 1.0, "x",
+                m -> m.loopback.loopProfile(LOOPBACK_CORE) + " " + m.loopback.iperf3Profile() + recipe(m)));
         all.add(new Target("Adapter above the Python recipe",
-                m -> ratio(m.report.loop("adapter"), m.refs.recipe), Bound.ABOVE, 1.0, "x",
-                m -> m.report.loopProfile("adapter") + " " + m.report.loopProfile("core") + recipe(m)));
+                m -> ratio(m.loopback.loop(LOOPBACK_ADAPTER), m.refs.recipe), Bound.ABOVE, 1.0, "x",
+                m -> m.loopback.loopProfile(LOOPBACK_ADAPTER) + " " + m.loopback.loopProfile(LOOPBACK_CORE) + recipe(m)));
         all.add(atLeast("Adapter >= 0.9x the core loop",
-                m -> ratio(m.report.loop("adapter"), m.report.loop("core")), 0.9,
-                m -> m.report.loopProfile("adapter") + " " + m.report.loopProfile("core")));
+                m -> ratio(m.loopback.loop(LOOPBACK_ADAPTER), m.loopback.loop(LOOPBACK_CORE)), 0.9,
+                m -> m.loopback.loopProfile(LOOPBACK_ADAPTER) + " " + m.loopback.loopProfile(LOOPBACK_CORE)));
         all.add(atLeast("Adapter >= 3x Ktor's channel path",
-                m -> ratio(m.report.loop("adapter"), m.report.loop("ktorChannels")), 3.0,
-                m -> m.report.loopProfile("adapter") + " " + m.report.loopProfile("ktorChannels")));
+                m -> ratio(m.loopback.loop(LOOPBACK_ADAPTER), m.loopback.loop(LOOPBACK_KTOR_CHANNELS)), 3.0,
+                m -> m.loopback.loopProfile(LOOPBACK_ADAPTER) + " " + m.loopback.loopProfile(LOOPBACK_KTOR_CHANNELS)));
         all.add(atLeast("Adapter >= 0.95x core, 400 MB, steady state (warm-up group)",
-                m -> ratio(m.warmup.steadyState("LoopbackBenchmark.adapter"), m.warmup.steadyState("LoopbackBenchmark.core")),
+                m -> ratio(m.warmup.steadyState(LOOPBACK_ADAPTER), m.warmup.steadyState(LOOPBACK_CORE)),
                 0.95, Targets::warmupEvidence));
         all.add(atLeast("Adapter >= 1.0x Netty epoll, 400 MB, steady state (warm-up group)",
-                m -> ratio(m.warmup.steadyState("LoopbackBenchmark.adapter"),
-                        m.warmup.steadyState("NettyLoopbackBenchmark.netty:transport=EPOLL")),
+                m -> ratio(m.warmup.steadyState(LOOPBACK_ADAPTER),
+                        m.warmup.steadyState(Warmup.netty(NettyTransport.EPOLL))),
                 1.0, Targets::warmupEvidence));
         all.add(atMost("Adapter reaches 90 % of its steady state within as many transfers as the core (adapter / core)",
-                m -> ratio(m.warmup.transfersToSteady("LoopbackBenchmark.adapter"),
-                        m.warmup.transfersToSteady("LoopbackBenchmark.core")),
+                m -> ratio(m.warmup.transfersToSteady(LOOPBACK_ADAPTER),
+                        m.warmup.transfersToSteady(LOOPBACK_CORE)),
                 1.0, "x", Targets::warmupEvidence));
         // Small frames.
         for (String size : FrameFigures.SIZES) {
             String payload = FrameFigures.label(size);
             all.add(atLeast("Adapter ping-pong >= 1.0x Netty epoll msgs/s (" + payload + ")",
-                    m -> ratio(m.frames.messagesPerSecond("pingPong", FramePath.ADAPTER, size),
-                            m.frames.messagesPerSecond("pingPong", FramePath.NETTY_EPOLL, size)),
-                    1.0, m -> framesEvidence(m, "pingPong", size)));
+                    m -> ratio(m.frames.messagesPerSecond(FRAMES_PING_PONG, FramePath.ADAPTER, size),
+                            m.frames.messagesPerSecond(FRAMES_PING_PONG, FramePath.NETTY_EPOLL, size)),
+                    1.0, m -> framesEvidence(m, FRAMES_PING_PONG, size)));
             all.add(atMost("Adapter ping-pong p99 no worse than Netty epoll's (" + payload + ", adapter / Netty)",
                     m -> ratio(m.frames.latency(FramePath.ADAPTER, size, "p99"), m.frames.latency(FramePath.NETTY_EPOLL, size, "p99")),
-                    1.0, "x", m -> framesEvidence(m, "pingPong", size)));
+                    1.0, "x", m -> framesEvidence(m, FRAMES_PING_PONG, size)));
             for (FramePath path : List.of(FramePath.ADAPTER, FramePath.CORE)) {
                 String name = path == FramePath.ADAPTER ? "Adapter" : "Core";
                 all.add(atMost(name + " frames allocate <= Netty epoll per message (ping-pong, " + payload + ", "
                                 + name.toLowerCase(Locale.ROOT) + " / Netty)",
-                        m -> ratio(m.frames.allocationPerMessage("pingPong", path, size),
-                                m.frames.allocationPerMessage("pingPong", FramePath.NETTY_EPOLL, size)),
-                        1.0, "x", m -> framesEvidence(m, "pingPong", size)));
+                        m -> ratio(m.frames.allocationPerMessage(FRAMES_PING_PONG, path, size),
+                                m.frames.allocationPerMessage(FRAMES_PING_PONG, FramePath.NETTY_EPOLL, size)),
+                        1.0, "x", m -> framesEvidence(m, FRAMES_PING_PONG, size)));
             }
         }
         // Many connections.
         all.add(atLeast("5,000 connections, 1 MiB each way: adapter >= 1.0x Netty NIO GiB/s",
-                m -> ratio(m.connections.gib("ktor", 5000), m.connections.gib("netty-nio", 5000)), 1.0,
+                m -> ratio(m.connections.gib(ConnectionsTable.KTOR, 5000),
+                        m.connections.gib(ConnectionsTable.NETTY_NIO, 5000)), 1.0,
                 Targets::connectionsEvidence));
         all.add(atMost("5,000 connections, 1 MiB each way: adapter CPU-s per GiB <= Netty NIO's (adapter / Netty)",
-                m -> ratio(m.connections.cpuPerGib("ktor", 5000), m.connections.cpuPerGib("netty-nio", 5000)), 1.0, "x",
+                m -> ratio(m.connections.cpuPerGib(ConnectionsTable.KTOR, 5000),
+                        m.connections.cpuPerGib(ConnectionsTable.NETTY_NIO, 5000)), 1.0, "x",
                 Targets::connectionsEvidence));
         all.add(atLeast("5,000 concurrent adapter connections >= 0.8x one connection, in aggregate (JMH)",
-                m -> ratio(m.report.concurrency(5000), m.report.concurrency(1)), 0.8, m -> m.report.concurrencyProfile()));
+                m -> ratio(m.concurrency.concurrency(5000), m.concurrency.concurrency(1)), 0.8, m -> m.concurrency.concurrencyProfile()));
         // Files.
-        for (String driver : List.of("core", "adapter")) {
-            all.add(atLeast("Automatic file mode >= 0.95x the best forced mode (" + driver + ")",
-                    m -> ratio(m.report.file(driver, "AUTO"), m.report.bestForced(driver).map(java.util.Map.Entry::getValue)),
-                    0.95, m -> m.report.autoProfile(driver)));
+        for (String sender : FileSection.SENDERS) {
+            all.add(atLeast("Automatic file mode >= 0.95x the best forced mode (" + KnownBenchmarks.method(sender) + ")",
+                    m -> ratio(m.files.file(sender, "AUTO"), m.files.bestForced(sender).map(Map.Entry::getValue)),
+                    0.95, m -> m.files.autoProfile(sender)));
         }
         // Slicing.
         all.add(atMost("View slicing constant in size (`ByteView.slice` 20 MiB / 1 MiB <= 1.5)",
-                m -> ratio(m.report.seconds("SliceBenchmark.view", "size", "20971520"),
-                        m.report.seconds("SliceBenchmark.view", "size", "1048576")),
-                1.5, "x", m -> m.report.sliceProfile()));
-        for (String size : List.of("1048576", "20971520")) {
-            all.add(atMost("`ByteView.slice` within 2x of `ByteBuffer.slice` (" + (Integer.parseInt(size) >> 20) + " MiB)",
-                    m -> ratio(m.report.seconds("SliceBenchmark.view", "size", size),
-                            m.report.seconds("SliceBenchmark.byteBuffer", "size", size)),
-                    2.0, "x", m -> m.report.sliceProfile()));
+                m -> ratio(m.slices.seconds(SLICE_VIEW, "20971520"), m.slices.seconds(SLICE_VIEW, "1048576")),
+                1.5, "x", m -> m.slices.sliceProfile()));
+        for (String size : SliceSection.SIZES) {
+            all.add(atMost("`ByteView.slice` within 2x of `ByteBuffer.slice` (" + SliceSection.label(size) + ")",
+                    m -> ratio(m.slices.seconds(SLICE_VIEW, size), m.slices.seconds(SLICE_BYTE_BUFFER, size)),
+                    2.0, "x", m -> m.slices.sliceProfile()));
         }
         // Allocation of the steady-state view loops.
-        for (String[] loop : Report.ALLOCATION_LOOPS) {
-            if (!loop[2].isEmpty()) {
-                all.add(atMost("Zero bytes allocated per call: " + loop[1], m -> m.report.aboveFloor(loop), 8, " B/call",
-                        m -> m.report.allocationProfile(loop[0])));
+        for (AllocationSection.Loop loop : AllocationSection.LOOPS) {
+            if (!loop.isFloor()) {
+                all.add(atMost("Zero bytes allocated per call: " + loop.name(), m -> m.allocation.aboveFloor(loop), 8,
+                        " B/call", m -> m.allocation.allocationProfile(loop)));
             }
         }
         // Observability.
@@ -193,8 +201,7 @@ final class Targets {
 
     private static String warmupEvidence(Measured m) {
         StringBuilder s = new StringBuilder("Steady state (GiB/s) and the transfer at which 90 % of it is reached:");
-        for (String key : List.of("LoopbackBenchmark.core", "LoopbackBenchmark.adapter",
-                "NettyLoopbackBenchmark.netty:transport=EPOLL")) {
+        for (String key : List.of(LOOPBACK_CORE, LOOPBACK_ADAPTER, Warmup.netty(NettyTransport.EPOLL))) {
             s.append(" ").append(Warmup.PATHS.get(key)).append(" ")
                     .append(m.warmup.steadyState(key).map(Figure::formatMedian).orElse("-")).append(" at transfer ")
                     .append(m.warmup.transfersToSteady(key).map(f -> String.format(Locale.ROOT, "%.0f", f.median()))
@@ -205,16 +212,16 @@ final class Targets {
         return s.append(" see the warm-up section for every transfer.").toString();
     }
 
-    private static String framesEvidence(Measured m, String method, String size) {
+    private static String framesEvidence(Measured m, String benchmark, String size) {
         StringBuilder s = new StringBuilder();
         for (FramePath path : List.of(FramePath.ADAPTER, FramePath.CORE, FramePath.NETTY_EPOLL)) {
             s.append(path).append(": ")
-                    .append(m.frames.messagesPerSecond(method, path, size).map(Figure::formatMedian).orElse("-")).append(" msgs/s, p50 ")
+                    .append(m.frames.messagesPerSecond(benchmark, path, size).map(Figure::formatMedian).orElse("-")).append(" msgs/s, p50 ")
                     .append(m.frames.latency(path, size, "p50").map(Figure::formatMedian).orElse("-")).append(" us, p99 ")
                     .append(m.frames.latency(path, size, "p99").map(Figure::formatMedian).orElse("-")).append(" us, ")
-                    .append(m.frames.cpuPerMessage(method, path, size).map(Figure::formatMedian).orElse("-"))
+                    .append(m.frames.cpuPerMessage(benchmark, path, size).map(Figure::formatMedian).orElse("-"))
                     .append(" CPU-us and ")
-                    .append(m.frames.allocationPerMessage(method, path, size).map(Figure::formatMedian).orElse("-"))
+                    .append(m.frames.allocationPerMessage(benchmark, path, size).map(Figure::formatMedian).orElse("-"))
                     .append(" B per message. ");
         }
         return s.toString().trim();
@@ -222,7 +229,8 @@ final class Targets {
 
     private static String connectionsEvidence(Measured m) {
         StringBuilder s = new StringBuilder("At 5,000 connections:");
-        for (String driver : List.of("ktor", "netty-nio", "netty-epoll", "core-vt")) {
+        for (String driver : List.of(ConnectionsTable.KTOR, ConnectionsTable.NETTY_NIO, ConnectionsTable.NETTY_EPOLL,
+                ConnectionsTable.CORE_VT)) {
             s.append(" ").append(driver).append(" ")
                     .append(m.connections.gib(driver, 5000).map(Figure::formatMedian).orElse("-")).append(" GiB/s, ")
                     .append(m.connections.cpuPerGib(driver, 5000).map(Figure::formatMedian).orElse("-")).append(" CPU-s/GiB;");

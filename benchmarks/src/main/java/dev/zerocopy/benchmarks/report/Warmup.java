@@ -1,5 +1,6 @@
 package dev.zerocopy.benchmarks.report;
 
+import dev.zerocopy.benchmarks.NettyTransport;
 import dev.zerocopy.benchmarks.report.JmhResults.Result;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * from which the median of three consecutive transfers is at least 90 % of it (one fast transfer
  * alone does not count).
  */
-final class Warmup {
+final class Warmup implements Section {
 
     /** The paths, as {@code benchmark[:param=value]}, and their names in the report. */
     static final Map<String, String> PATHS = paths();
@@ -34,14 +35,19 @@ final class Warmup {
 
     private static Map<String, String> paths() {
         Map<String, String> paths = new LinkedHashMap<>();
-        paths.put("LoopbackBenchmark.core", "core blocking loop");
-        paths.put("LoopbackBenchmark.adapter", "Ktor adapter");
-        paths.put("LoopbackBenchmark.ktorChannels", "Ktor's channels");
-        paths.put("LoopbackBenchmark.handNio", "hand-written NIO loop");
-        paths.put("NettyLoopbackBenchmark.netty:transport=NIO", "Netty NIO");
-        paths.put("NettyLoopbackBenchmark.netty:transport=EPOLL", "Netty epoll");
-        paths.put("NettyLoopbackBenchmark.netty:transport=IO_URING", "Netty io_uring");
+        paths.put(KnownBenchmarks.LOOPBACK_CORE, "core blocking loop");
+        paths.put(KnownBenchmarks.LOOPBACK_ADAPTER, "Ktor adapter");
+        paths.put(KnownBenchmarks.LOOPBACK_KTOR_CHANNELS, "Ktor's channels");
+        paths.put(KnownBenchmarks.LOOPBACK_HAND_NIO, "hand-written NIO loop");
+        paths.put(netty(NettyTransport.NIO), "Netty NIO");
+        paths.put(netty(NettyTransport.EPOLL), "Netty epoll");
+        paths.put(netty(NettyTransport.IO_URING), "Netty io_uring");
         return paths;
+    }
+
+    /** The key of one Netty transport's path. */
+    static String netty(NettyTransport transport) {
+        return KnownBenchmarks.NETTY_LOOPBACK + ":transport=" + transport.name();
     }
 
     private static Optional<Result> find(JmhResults results, String key) {
@@ -76,7 +82,8 @@ final class Warmup {
         return Optional.of(new Figure(rates.length, Double.NaN, 1));
     }
 
-    String section() {
+    @Override
+    public String section() {
         StringBuilder s = new StringBuilder("## Warm-up and steady state: 400 MB on one connection\n\n");
         s.append("The warm-up group: each 400 MB path in a fresh JVM, every transfer timed on its own (a JMH"
                 + " iteration with no warm-up iterations), none discarded. Steady state is the median of the"
