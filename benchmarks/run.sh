@@ -73,14 +73,14 @@ iperf_seconds=6
 seed_scale=1
 case $mode in
   full)
-    micro=(); single=(); file_opts=(); conc=(); alloc=(); frames=(); transfers=30; conn_rounds=3 ;;
+    micro=(); single=(); file_opts=(); conc=(); alloc=(); frames=(); transfers=30; warmup_forks=5; conn_rounds=3 ;;
   quick)
     micro=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
     single=(-f 1 -wi 3 -i 10)
     file_opts=(-f 1 -wi 2 -i 6)
     conc=(-f 1 -wi 1 -i 4)
     alloc=(-f 1 -wi 2 -w 1s -i 4 -r 1s)
-    frames=(-f 1 -wi 2 -w 1s -i 3 -r 1s); transfers=30; conn_rounds=3
+    frames=(-f 1 -wi 2 -w 1s -i 3 -r 1s); transfers=20; warmup_forks=3; conn_rounds=3
     py_runs=5; iperf_seconds=4; seed_scale=0.5 ;;
   smoke)
     micro=(-f 1 -wi 1 -w 100ms -i 2 -r 200ms)
@@ -88,7 +88,7 @@ case $mode in
     file_opts=(-f 1 -wi 1 -i 2)
     conc=(-f 1 -wi 1 -i 2)
     alloc=(-f 1 -wi 1 -w 200ms -i 2 -r 300ms)
-    frames=(-f 1 -wi 1 -w 100ms -i 1 -r 200ms -p size=1024 -p path=CORE,ADAPTER,NETTY_EPOLL); transfers=4
+    frames=(-f 1 -wi 1 -w 100ms -i 1 -r 200ms -p size=1024 -p path=CORE,ADAPTER,NETTY_EPOLL); transfers=4; warmup_forks=1
     conn_sizes=(100); conn_rounds=1; conn_drivers=(ktor netty-nio)
     loop_bytes=40000000; file_bytes=67108864; connections="1,100"
     py_runs=2; iperf_seconds=2; seed_scale=0.1 ;;
@@ -162,9 +162,10 @@ timeout 600 python3 "$here/python/recipe.py" --bytes "$loop_bytes" --runs "$py_r
 
 jmh loopback '\.LoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_bytes" "${profilers[@]}"
 jmh netty-loopback '\.NettyLoopbackBenchmark\.' "${single[@]}" -p bytes="$loop_bytes" "${profilers[@]}"
-# Warm-up: every 400 MB path from a fresh JVM, each transfer its own iteration, none discarded,
-# so the report can say how many transfers each path needs to reach its steady state.
-jmh warmup '\.(Netty)?LoopbackBenchmark\.' -f 1 -wi 0 -i "$transfers" -p bytes="$loop_bytes"
+# Warm-up: every 400 MB path from fresh JVMs, each transfer its own iteration, none discarded,
+# so the report can say how many transfers each path needs to reach its steady state (the median
+# over the forks: in one JVM, a path's count ranged from 1 to 7 between forks of one build).
+jmh warmup '\.(Netty)?LoopbackBenchmark\.' -f "$warmup_forks" -wi 0 -i "$transfers" -p bytes="$loop_bytes"
 jmh frames '\.FramesBenchmark\.' "${frames[@]}" "${profilers[@]}"
 
 # Many connections, 1 MiB each way, one JVM per driver and size (5,000 connections are 10,000

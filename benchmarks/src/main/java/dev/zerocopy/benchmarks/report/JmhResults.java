@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,11 @@ final class JmhResults {
      * @param benchmark class and method, e.g. {@code LoopbackBenchmark.core}
      * @param params the JMH parameters
      * @param unit the primary metric's unit, e.g. {@code ms/op}
-     * @param samples the primary metric of every measured iteration of every fork
+     * @param samples the primary metric of every measured iteration of every fork, fork by fork
+     * @param forks how many forks ran (each measured {@code samples.length / forks} iterations)
      * @param secondary the secondary metrics (profilers, gauges) by name
      */
-    record Result(String benchmark, Map<String, String> params, String unit, double[] samples,
+    record Result(String benchmark, Map<String, String> params, String unit, double[] samples, int forks,
             Map<String, Metric> secondary) {
 
         /** Returns the samples as seconds per operation, whatever the time unit. */
@@ -47,6 +49,25 @@ final class JmhResults {
                 seconds[i] *= scale;
             }
             return seconds;
+        }
+
+        /**
+         * Returns {@link #secondsPerOp()} fork by fork.
+         *
+         * @throws IllegalStateException if the forks measured different numbers of iterations
+         */
+        List<double[]> secondsPerOpByFork() {
+            double[] seconds = secondsPerOp();
+            if (forks <= 0 || seconds.length % forks != 0) {
+                throw new IllegalStateException(benchmark + " has " + seconds.length + " samples from " + forks
+                        + " forks, not the same number from each");
+            }
+            int each = seconds.length / forks;
+            List<double[]> byFork = new ArrayList<>();
+            for (int fork = 0; fork < forks; fork++) {
+                byFork.add(Arrays.copyOfRange(seconds, fork * each, (fork + 1) * each));
+            }
+            return byFork;
         }
 
         /** Returns GiB/s per sample, for an operation that moves {@code bytesPerOp} bytes. */
@@ -170,8 +191,9 @@ final class JmhResults {
                     }
                 }
                 String benchmark = withoutPackage(run.get("benchmark").getAsString());
+                int forks = primary.has("rawData") ? primary.getAsJsonArray("rawData").size() : 0;
                 results.add(new Result(benchmark, params, primary.get("scoreUnit").getAsString(), raw(primary),
-                        secondary));
+                        forks, secondary));
             }
         }
     }

@@ -31,6 +31,17 @@ final class RunDirectory {
      * @param secondsPerOp one sample per measured iteration
      */
     RunDirectory result(String benchmark, String[] params, double... secondsPerOp) {
+        return forks(benchmark, params, secondsPerOp);
+    }
+
+    /**
+     * Adds one result of several forks to the file being built.
+     *
+     * @param benchmark class.method, without the package
+     * @param params name, value, ...
+     * @param forks each fork's samples, one per measured iteration
+     */
+    RunDirectory forks(String benchmark, String[] params, double[]... forks) {
         JsonObject run = new JsonObject();
         run.addProperty("jmhVersion", "1.37");
         run.addProperty("benchmark", "dev.zerocopy.benchmarks." + benchmark);
@@ -44,12 +55,14 @@ final class RunDirectory {
         run.add("params", parameters);
         JsonObject primary = new JsonObject();
         primary.addProperty("scoreUnit", "s/op");
-        JsonArray fork = new JsonArray();
-        for (double s : secondsPerOp) {
-            fork.add(s);
-        }
         JsonArray raw = new JsonArray();
-        raw.add(fork);
+        for (double[] samples : forks) {
+            JsonArray fork = new JsonArray();
+            for (double s : samples) {
+                fork.add(s);
+            }
+            raw.add(fork);
+        }
         primary.add("rawData", raw);
         run.add("primaryMetric", primary);
         run.add("secondaryMetrics", new JsonObject());
