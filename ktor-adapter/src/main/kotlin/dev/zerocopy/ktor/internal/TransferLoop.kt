@@ -280,13 +280,8 @@ internal class TransferLoop(private val idleNanos: Long) {
 
     /** Drops a kept handoff and its Job registration; a caller that holds it still may use it once more. */
     private fun forget(handoff: ViewHandoff) {
-        val index = handoff.keptIndex
-        if (index >= 0) {
-            val last = kept.removeAt(kept.size - 1)
-            if (last !== handoff) {
-                kept[index] = last
-                last.keptIndex = index
-            }
+        if (handoff.keptIndex >= 0) {
+            kept.swapRemove(handoff.keptIndex) { moved, index -> moved.keptIndex = index }
             handoff.keptIndex = -1
         }
         handoff.unwatch()
@@ -349,13 +344,8 @@ internal class TransferLoop(private val idleNanos: Long) {
 
     /** Detaches [handoff] from its key, so no step of this loop touches it again, and ends it. */
     private fun stopStepping(handoff: Handoff, failure: Throwable?, finished: Boolean) {
-        val index = handoff.activeIndex
-        if (index >= 0) {
-            val last = active.removeAt(active.size - 1)
-            if (last !== handoff) {
-                active[index] = last
-                last.activeIndex = index
-            }
+        if (handoff.activeIndex >= 0) {
+            active.swapRemove(handoff.activeIndex) { moved, index -> moved.activeIndex = index }
             handoff.activeIndex = -1
         }
         handoff.key?.let { key ->
@@ -404,5 +394,17 @@ internal class TransferLoop(private val idleNanos: Long) {
         }
 
         fun ops(): Int = (if (reader != null) SelectionKey.OP_READ else 0) or (if (writer != null) SelectionKey.OP_WRITE else 0)
+    }
+}
+
+/**
+ * Removes the element at [index] in constant time by moving the last one into its place, and
+ * tells [reindex] the moved element's new index: the loop's lists know each element's index.
+ */
+private inline fun <T> ArrayList<T>.swapRemove(index: Int, reindex: (T, Int) -> Unit) {
+    val last = removeAt(size - 1)
+    if (index < size) {
+        set(index, last)
+        reindex(last, index)
     }
 }
