@@ -4,7 +4,7 @@
 # socket.sendfile, the seed's Python microbenchmarks), and writes RESULTS.md and throughput.png.
 #
 #   benchmarks/run.sh            the full run (JMH's annotated forks and iterations; about an hour)
-#   benchmarks/run.sh --quick    one fork, fewer iterations: about 25 minutes on 2 cores
+#   benchmarks/run.sh --quick    one fork (three for warm-up), fewer iterations: about 25 minutes on 2 cores
 #   benchmarks/run.sh --smoke    seconds-long iterations and small sizes, to check that everything
 #                                runs; writes to target/smoke/, never over the committed results
 # Options: --out DIR (where RESULTS.md and throughput.png go), --no-build, --jar FILE (run that
