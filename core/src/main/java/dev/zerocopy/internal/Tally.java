@@ -39,20 +39,11 @@ public class Tally {
     }
 
     /**
-     * A tally of a transfer whose first {@code steps} steps (of which {@code zeroReturns} moved
-     * nothing) were counted elsewhere, starting at {@code startNanos}, and none finished it.
-     */
-    Tally(long steps, long zeroReturns, long startNanos) {
-        this.steps = steps;
-        this.zeroReturns = zeroReturns;
-        this.started = steps > 0;
-        this.startNanos = startNanos;
-    }
-
-    /**
-     * Starts the tally again, as {@link #Tally(long, long, long)} does, for a transfer object that
-     * is used for another call (the adapter keeps one per socket and direction): no waits, no end
-     * time, no progress listener.
+     * Starts the tally of a transfer whose first {@code steps} steps (of which {@code zeroReturns}
+     * moved nothing) were counted elsewhere, starting at {@code startNanos}, and none finished it:
+     * no waits, no end time, no progress listener. A transfer handed over by a blocking loop starts
+     * this way, and so does a transfer object used for another call (the adapter keeps one per
+     * socket and direction).
      */
     final void restart(long steps, long zeroReturns, long startNanos) {
         this.steps = steps;

@@ -37,7 +37,7 @@ public final class ViewReceiver extends ViewTransfer {
         this.what = what;
     }
 
-    /** A receive that a blocking loop started and hands over with its counts (see {@link Tally#Tally(long, long, long)}). */
+    /** A receive that a blocking loop started and hands over with its counts (see {@link Tally#restart}). */
     ViewReceiver(ReadableByteChannel source, ByteBuffer[] buffers, int current, long byteCount, String what,
             long transferred, long steps, long zeroReturns, long startNanos) {
         super(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);

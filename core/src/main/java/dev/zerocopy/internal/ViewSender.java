@@ -30,7 +30,7 @@ public final class ViewSender extends ViewTransfer {
         this.gathering = gathering(target);
     }
 
-    /** A send that a blocking loop started and hands over with its counts (see {@link Tally#Tally(long, long, long)}). */
+    /** A send that a blocking loop started and hands over with its counts (see {@link Tally#restart}). */
     ViewSender(WritableByteChannel target, ByteBuffer[] buffers, int first, long byteCount, long transferred,
             long steps, long zeroReturns, long startNanos) {
         super(buffers, first, byteCount, transferred, steps, zeroReturns, startNanos);

@@ -32,15 +32,11 @@ abstract class ViewTransfer extends Tally implements Transfer {
     /** A transfer that has already made {@code steps} steps, counted from {@code startNanos}. */
     ViewTransfer(ByteBuffer[] buffers, int current, long byteCount, long transferred, long steps, long zeroReturns,
             long startNanos) {
-        super(steps, zeroReturns, startNanos);
-        this.buffers = buffers;
-        this.current = current;
-        this.byteCount = byteCount;
-        this.transferred = transferred;
+        restart(buffers, current, byteCount, transferred, steps, zeroReturns, startNanos);
     }
 
     /** Makes this the transfer of another call, as the constructor with counts does. */
-    void restart(ByteBuffer[] buffers, int current, long byteCount, long transferred, long steps, long zeroReturns,
+    final void restart(ByteBuffer[] buffers, int current, long byteCount, long transferred, long steps, long zeroReturns,
             long startNanos) {
         restart(steps, zeroReturns, startNanos);
         this.buffers = buffers;

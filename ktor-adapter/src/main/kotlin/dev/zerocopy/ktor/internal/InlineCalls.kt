@@ -79,7 +79,7 @@ internal suspend fun recvViewInline(socket: Socket, channel: SocketChannel, view
         view, buffers, channel, SelectionKey.OP_READ, ViewBuffers.FIRST, view.size(), "bytes", event, kept,
     ) ?: return countDone(kept, view, buffers, view.size())
     val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, view.size())
-    return waitForCount(
+    return waitIn(
         handoffFor(kept, loops, channel, SelectionKey.OP_READ),
         socket, view, buffers, rest, event, ViewHandoff.RECV_MODE, view.size(),
     )
@@ -96,7 +96,7 @@ internal suspend fun recvFrameInline(socket: Socket, channel: SocketChannel, int
         FrameReceiver.HEADER_BYTES, event, kept,
     ) ?: return recvPayload(socket, channel, into, buffers, kept)
     val loops = TransferLoops.forViews ?: return recvFrameOnSelector(socket, channel, into, buffers, rest, event)
-    return waitForFrame(
+    return waitIn(
         handoffFor(kept, loops, channel, SelectionKey.OP_READ),
         socket, into, buffers, rest, event, ViewHandoff.FRAME_HEADER_MODE, 0,
     )
@@ -116,7 +116,7 @@ private suspend fun sendClaimed(
         throw failure
     } ?: return countDone(kept, view, buffers, byteCount)
     val loops = TransferLoops.forViews ?: return finishOnSelector(socket, view, buffers, rest, event, byteCount)
-    return waitForCount(
+    return waitIn(
         handoffFor(kept, loops, channel, SelectionKey.OP_WRITE),
         socket, view, buffers, rest, event, ViewHandoff.SEND_MODE, byteCount,
     )
@@ -169,7 +169,7 @@ private suspend fun recvPayload(
         event, kept,
     ) ?: return frameDone(kept, into, buffers, size)
     val loops = TransferLoops.forViews ?: return recvPayloadOnSelector(socket, into, buffers, rest, event, size)
-    return waitForFrame(
+    return waitIn(
         handoffFor(kept, loops, channel, SelectionKey.OP_READ),
         socket, into, buffers, rest, event, ViewHandoff.FRAME_PAYLOAD_MODE, size.toLong(),
     )
@@ -190,22 +190,17 @@ private fun frameDone(kept: ViewHandoff?, into: ByteView, buffers: Array<ByteBuf
     return into.slice(0, size.toLong())
 }
 
-/** Parks the caller in [handoff] until its loop finished [rest]; the count call's result. */
+/**
+ * Parks the caller in [handoff] until its loop finished [rest], the transfer of a call of [mode]
+ * over [view]; returns what the loop resumes it with: the count for a send or receive, the
+ * payload's slice for a frame.
+ */
 @Suppress("UNCHECKED_CAST")
-private suspend fun waitForCount(
+private suspend fun <T> waitIn(
     handoff: ViewHandoff, socket: Socket, view: ByteView, buffers: Array<ByteBuffer>, rest: Transfer,
     event: TransferEvent?, mode: Int, count: Long,
-): Long = suspendCoroutineUninterceptedOrReturn { continuation ->
+): T = suspendCoroutineUninterceptedOrReturn { continuation ->
     handoff.park(continuation as Continuation<Any?>, socket, view, buffers, rest, event, mode, count)
-}
-
-/** Parks the caller in [handoff] until its loop received the frame [rest] began; the payload's slice. */
-@Suppress("UNCHECKED_CAST")
-private suspend fun waitForFrame(
-    handoff: ViewHandoff, socket: Socket, into: ByteView, buffers: Array<ByteBuffer>, rest: Transfer,
-    event: TransferEvent?, mode: Int, size: Long,
-): ByteView = suspendCoroutineUninterceptedOrReturn { continuation ->
-    handoff.park(continuation as Continuation<Any?>, socket, into, buffers, rest, event, mode, size)
 }
 
 // The path of a call that waits with the loops off or with a busy-poll: drive() on the socket's NIO side.
