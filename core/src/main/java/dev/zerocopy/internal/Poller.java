@@ -112,7 +112,8 @@ public final class Poller {
         final List<Registration> list = new ArrayList<>(2);
 
         void fire(SelectionKey key) {
-            int ready = key.readyOps();
+            // A key cancelled since the select (its channel closed) wakes all: their loops find out.
+            int ready = Keys.readyOps(key);
             int remaining = 0;
             for (Registration registration : list) {
                 if (registration.waiting && (registration.interestOps & ready) != 0) {
@@ -121,7 +122,7 @@ public final class Poller {
                     remaining |= registration.interestOps;
                 }
             }
-            key.interestOps(remaining);
+            Keys.setInterest(key, remaining);
         }
     }
 
@@ -201,12 +202,13 @@ public final class Poller {
             waiters.list.remove(this);
             if (waiters.list.isEmpty()) {
                 key.cancel();
-            } else if (key.isValid()) {
+            } else {
                 int remaining = 0;
                 for (Registration other : waiters.list) {
                     remaining |= other.waiting ? other.interestOps : 0;
                 }
-                key.interestOps(remaining);
+                // Unchecked, the key of a channel closed meanwhile threw here, and the owner never got its release.
+                Keys.setInterest(key, remaining);
             }
             key = null;
         }

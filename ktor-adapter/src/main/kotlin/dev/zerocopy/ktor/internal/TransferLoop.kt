@@ -1,7 +1,7 @@
 package dev.zerocopy.ktor.internal
 
+import dev.zerocopy.internal.Keys
 import java.io.IOException
-import java.nio.channels.CancelledKeyException
 import java.nio.channels.ClosedChannelException
 import java.nio.channels.SelectableChannel
 import java.nio.channels.SelectionKey
@@ -254,8 +254,12 @@ internal class TransferLoop(private val idleNanos: Long) {
                         "waiting on this socket; one call at a time per direction"
                 )
             }
+            if (!Keys.setInterest(key, slot.ops())) {
+                // Closed since the validity check: an I/O failure, which the caller reports with its counts.
+                slot.detach(handoff)
+                return ClosedChannelException()
+            }
             handoff.key = key
-            key.interestOps(slot.ops())
             if (handoff is ViewHandoff) keep(slot, handoff)
             return null
         } catch (failure: Exception) {
@@ -293,9 +297,8 @@ internal class TransferLoop(private val idleNanos: Long) {
 
     private fun stepReady(key: SelectionKey) {
         val slot = key.attachment() as Slot
-        val ready = try {
-            key.readyOps()
-        } catch (cancelled: CancelledKeyException) {
+        val ready = Keys.readyOps(key)
+        if (ready < 0) { // the channel was closed since the select
             slot.reader?.let { stopStepping(it, ClosedChannelException(), finished = false) }
             slot.writer?.let { stopStepping(it, ClosedChannelException(), finished = false) }
             return
@@ -351,11 +354,7 @@ internal class TransferLoop(private val idleNanos: Long) {
         handoff.key?.let { key ->
             val slot = key.attachment() as Slot
             slot.detach(handoff)
-            try {
-                key.interestOps(slot.ops())
-            } catch (cancelled: CancelledKeyException) {
-                // The channel was closed: its key goes at the next select.
-            }
+            Keys.setInterest(key, slot.ops()) // false once the channel is closed: its key goes at the next select
         }
         handoff.key = null
         handoff.end(failure, finished)
