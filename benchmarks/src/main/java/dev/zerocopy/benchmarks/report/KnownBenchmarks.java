@@ -48,7 +48,7 @@ final class KnownBenchmarks {
     static final String ALLOCATION_HAND_NIO_SEND = "AllocationBenchmark.handNioSend";
     static final String ALLOCATION_ADAPTER_SEND_FROM = "AllocationBenchmark.adapterSendFrom";
     static final String ALLOCATION_ADAPTER_RECV_INTO = "AllocationBenchmark.adapterRecvInto";
-    static final String ALLOCATION_RUN_BLOCKING_HARNESS = "AllocationBenchmark.runBlockingHarness";
+    static final String ALLOCATION_RUN_BLOCKING_HAND_NIO_SEND = "AllocationBenchmark.runBlockingHandNioSend";
     static final String EVENT = "TransferEventBenchmark.event";
     static final String COUNTERS = "TransferEventBenchmark.counters";
 
@@ -62,7 +62,7 @@ final class KnownBenchmarks {
             FRAMES_PING_PONG, FRAMES_STREAM, FILE_CORE, FILE_ADAPTER, NETTY_FILE,
             SLICE_COPY, SLICE_VIEW, SLICE_BYTE_BUFFER, SPLICE_RECV_THEN_REBUILD, SPLICE_RECV_INTO_SLICE,
             CONCURRENCY_ROUND, ALLOCATION_CORE_SEND_FROM, ALLOCATION_CORE_RECV_INTO, ALLOCATION_HAND_NIO_SEND,
-            ALLOCATION_ADAPTER_SEND_FROM, ALLOCATION_ADAPTER_RECV_INTO, ALLOCATION_RUN_BLOCKING_HARNESS,
+            ALLOCATION_ADAPTER_SEND_FROM, ALLOCATION_ADAPTER_RECV_INTO, ALLOCATION_RUN_BLOCKING_HAND_NIO_SEND,
             "AllocationBenchmark.coreSendFrame", "AllocationBenchmark.coreRecvFrame",
             "AllocationBenchmark.adapterSendFrame", "AllocationBenchmark.adapterRecvFrame",
             EVENT, COUNTERS);

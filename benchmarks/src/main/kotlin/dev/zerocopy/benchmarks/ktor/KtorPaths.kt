@@ -27,6 +27,7 @@ import kotlinx.coroutines.withTimeout
 import java.io.Closeable
 import java.nio.ByteBuffer
 import java.nio.channels.FileChannel
+import java.nio.channels.SocketChannel
 
 // Blocking entry points into the Ktor paths, for the JMH classes (which javac must see
 // as plain Java). Every call runs in runBlocking on the benchmark's thread under
@@ -146,18 +147,21 @@ object KtorPaths {
     }
 
     /**
-     * Runs the harness of [sendBatch], [recvBatch] and the frame batches around [times] calls that do nothing:
-     * what `runBlocking` and `withTimeout` cost, to be told apart from the adapter's own cost.
+     * Runs the harness of [sendBatch], [recvBatch] and the frame batches around [times] hand-written
+     * NIO writes of [buffer] to the blocking [channel], which allocate nothing: what `runBlocking` and
+     * `withTimeout` cost, with the JVM's background allocation over as long an operation as the
+     * adapter's at the same size, to be told apart from the adapter's own cost. The writes block the
+     * calling thread on purpose: this is a floor, not a way to write coroutines.
      */
     @JvmStatic
-    fun emptyBatch(times: Int, timeoutMillis: Long): Int = runBlocking {
-        withTimeout(timeoutMillis) {
-            var sum = 0
-            repeat(times) { sum += nothing(it) }
-            sum
+    fun handNioBatch(channel: SocketChannel, buffer: ByteBuffer, times: Int, timeoutMillis: Long) {
+        runBlocking {
+            withTimeout(timeoutMillis) {
+                repeat(times) {
+                    buffer.clear()
+                    while (buffer.hasRemaining()) channel.write(buffer)
+                }
+            }
         }
     }
-
-    @Suppress("RedundantSuspendModifier")
-    private suspend fun nothing(value: Int): Int = value
 }

@@ -70,6 +70,33 @@ final class RunDirectory {
         return this;
     }
 
+    /**
+     * Adds one result with {@code -prof gc}'s bytes per operation, one sample per measured iteration
+     * (and 1 ms per operation).
+     *
+     * @param benchmark class.method, without the package
+     * @param params name, value, ...
+     * @param bytesPerOp gc.alloc.rate.norm's samples
+     */
+    RunDirectory allocation(String benchmark, String[] params, double... bytesPerOp) {
+        double[] seconds = new double[bytesPerOp.length];
+        java.util.Arrays.fill(seconds, 1e-3);
+        forks(benchmark, params, seconds);
+        JsonObject metric = new JsonObject();
+        metric.addProperty("scoreUnit", "B/op");
+        JsonArray raw = new JsonArray();
+        JsonArray fork = new JsonArray();
+        for (double b : bytesPerOp) {
+            fork.add(b);
+        }
+        raw.add(fork);
+        metric.add("rawData", raw);
+        JsonObject secondary = new JsonObject();
+        secondary.add("\u00b7gc.alloc.rate.norm", metric);
+        pending.get(pending.size() - 1).getAsJsonObject().add("secondaryMetrics", secondary);
+        return this;
+    }
+
     /** Writes the results added since the last write as {@code jmh-<group>.json}. */
     RunDirectory writeJson(String group) throws IOException {
         Files.writeString(directory.resolve("jmh-" + group + ".json"), pending.toString());
