@@ -101,9 +101,10 @@ public class LoopbackBenchmark {
         Peer receiver;
 
         @Setup
-        public void setUp() throws IOException {
+        public void setUp() throws IOException, InterruptedException {
             pair = Loopback.open();
             receiver = new Peer("receiver");
+            receiver.await(receiver.submit(() -> 0L), "the receiving thread's start"); // as the adapter's harness runs once
         }
 
         @TearDown
@@ -123,6 +124,7 @@ public class LoopbackBenchmark {
         public void setUp() {
             selector = KtorPaths.selector();
             pair = KtorPaths.pair(selector, TIMEOUT_MILLIS);
+            KtorPaths.runHarnessOnce(TIMEOUT_MILLIS); // as the core's harness starts its receiving thread
         }
 
         @TearDown

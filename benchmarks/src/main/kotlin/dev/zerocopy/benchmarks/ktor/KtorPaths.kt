@@ -21,6 +21,7 @@ import io.ktor.utils.io.writeFully
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -93,6 +94,28 @@ object KtorPaths {
                     val received = async(Dispatchers.Default) { server.recvInto(recv) }
                     client.sendFrom(send)
                     check(received.await() == recv.size()) { "received ${received.await()} bytes" }
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs [adapterTransfer]'s coroutines once without the adapter: `runBlocking`, `withTimeout`,
+     * an `async` on [Dispatchers.Default] whose `await` suspends. Setups call it so that a first
+     * measured transfer counts the adapter's first use, not kotlinx.coroutines' (an application
+     * that calls the adapter has run coroutines before), as the core's setup starts its receiving
+     * thread before the first transfer.
+     */
+    @JvmStatic
+    fun runHarnessOnce(timeoutMillis: Long) {
+        runBlocking {
+            withTimeout(timeoutMillis) {
+                coroutineScope {
+                    val received = async(Dispatchers.Default) {
+                        delay(1)
+                        0L
+                    }
+                    check(received.await() == 0L)
                 }
             }
         }
