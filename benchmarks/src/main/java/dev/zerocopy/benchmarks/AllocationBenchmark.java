@@ -36,9 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   handNioSend                        the harness floor for the core: a write loop that reuses one
  *                                      buffer and allocates nothing;
  *   runBlockingHandNioSend             the harness floor for the adapter: the same runBlocking +
- *                                      withTimeout around handNioSend's write loop, so that the floor
- *                                      lasts as long as the adapter's operation and gathers as much of
- *                                      the JVM's background allocation (an empty runBlocking did not).
+ *                                      withTimeout around handNioSend's write loop, which lasts as long
+ *                                      as the adapter's operation, as the core's floor does.
  * The other end is a peer thread on a plain blocking NIO channel that drains (or feeds) without
  * pause through one reused buffer, allocating nothing; the GC profiler counts every thread, so
  * what is left is the code under test (and for the adapter, Ktor's selector).
