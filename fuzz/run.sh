@@ -31,9 +31,10 @@ log=$(mktemp "${TMPDIR:-/tmp}/zerocopy-fuzz.XXXXXX")
 status=0
 # Hooks on (the build turns them off for quick regression runs); coverage also from
 # Ktor's HTTP parser and line reader, which the request head reader relies on; JUnit's
-# per-test timeout (junit-platform.properties) would cut a long fuzzing run short.
+# per-test timeout (junit-platform.properties) would cut a long fuzzing run short, and so
+# would the build's limit on a test JVM's time (surefire.forkTimeout; 0 lifts it).
 JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$duration" mvn -B -pl "$module" -am verify \
-  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
+  -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Dsurefire.forkTimeout=0 \
   -Djazzer.instrumentation_includes='dev.zerocopy.**:io.ktor.http.cio.**:io.ktor.utils.io.**' \
   -Djunit.jupiter.execution.timeout.mode=disabled >"$log" 2>&1 || status=$?
 grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 3 || true

@@ -4,7 +4,9 @@ import dev.zerocopy.ByteView
 import dev.zerocopy.Progress
 import dev.zerocopy.Transfer
 import dev.zerocopy.TransferTimeoutException
+import dev.zerocopy.ktor.internal.SomeHandoff
 import dev.zerocopy.ktor.internal.TransferHandoff
+import dev.zerocopy.ktor.internal.TransferLoop
 import dev.zerocopy.ktor.internal.TransferLoops
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
@@ -14,24 +16,29 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldStartWith
 import io.kotest.matchers.types.shouldBeInstanceOf
 import io.ktor.network.selector.SelectorManager
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.job
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import java.io.IOException
 import java.net.InetAddress
 import java.net.InetSocketAddress
+import java.nio.ByteBuffer
 import java.nio.channels.ServerSocketChannel
 import java.nio.channels.SocketChannel
 import java.nio.file.Files
 import java.nio.file.Path
 import java.time.Duration
+import java.util.concurrent.TimeUnit
 import kotlin.time.Duration.Companion.seconds
 
 /** The threads of every transfer loop now alive. */
@@ -70,6 +77,29 @@ private suspend fun stepThenHandOff(loops: TransferLoops, channel: SocketChannel
  * of Ktor's ordinary selector work, and loops leave no threads or descriptors behind.
  */
 class TransferLoopsTest : FunSpec({
+
+    test("a handoff cancelled before any loop thread took it ends at once") {
+        // Its Job cancelled as the call handed over, the handoff reached a loop with no thread
+        // running already cancelled, and the loop dropped it: the caller waited for good (a chat
+        // server's close hung on a session whose reader was being cancelled just then).
+        nioPairs(1) { pairs ->
+            val loop = TransferLoop(TimeUnit.SECONDS.toNanos(1))
+            try {
+                val handoff = SomeHandoff(pairs[0].first, ByteBuffer.allocate(8))
+                val outcome = CompletableDeferred<Throwable?>()
+                // Not a child: before the fix it never ended, and the timeout below fails the test instead.
+                CoroutineScope(Dispatchers.Default).launch {
+                    coroutineContext.job.cancel()
+                    outcome.complete(runCatching { handoff.runOn(loop) }.exceptionOrNull())
+                }
+                withTimeout(5.seconds) { outcome.await() }.shouldBeInstanceOf<CancellationException>()
+                handoff.isDone shouldBe true
+                loop.isRunning shouldBe false
+            } finally {
+                loop.close()
+            }
+        }
+    }
 
     test("a receive cancelled on the loop keeps exactly the bytes that arrived, counted, and the socket receives the rest") {
         withTimeout(30.seconds) {

@@ -112,8 +112,13 @@ internal class TransferLoop(private val idleNanos: Long) {
     fun submit(handoff: Handoff) {
         synchronized(lock) {
             val current = selector
-            // A thread that stopped had ended every handoff it took, so a cancelled one needs nothing.
-            if (current == null && handoff.cancelled) return
+            if (current == null && handoff.cancelled) {
+                // No thread runs, so none has it: one that stopped had ended every handoff it took.
+                // A handoff cancelled before any thread took it (its caller's Job was cancelled as it
+                // handed over) is ended here; dropping it left its caller waiting for good.
+                if (!handoff.isDone) handoff.end(null, finished = false)
+                return
+            }
             if (closed && !handoff.cancelled) {
                 handoff.end(IOException("the adapter's transfer loops are closed"), finished = false)
                 return

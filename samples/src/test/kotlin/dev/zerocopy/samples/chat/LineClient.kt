@@ -1,9 +1,11 @@
 package dev.zerocopy.samples.chat
 
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNull
 import java.io.BufferedReader
 import java.io.InputStreamReader
 import java.net.Socket
+import java.net.SocketException
 import java.nio.charset.StandardCharsets.UTF_8
 
 /**
@@ -39,6 +41,22 @@ class LineClient(port: Int) : AutoCloseable {
         send("/nick $name")
         expect("* you are now $name")
         return this
+    }
+
+    /**
+     * Checks that the server has closed the connection: the end of stream, or a reset. A server that
+     * closes with some of this client's bytes unread makes the kernel reset the connection rather than
+     * end it (RFC 2525, 2.17), and the lines read before stay readable; which of the two this client
+     * sees depends on how far the server read.
+     */
+    fun expectDisconnected() {
+        val line = try {
+            readLine()
+        } catch (reset: SocketException) {
+            assertEquals("Connection reset", reset.message)
+            return
+        }
+        assertNull(line, "the server closes")
     }
 
     /** Reads every line up to the end of stream. */
