@@ -107,7 +107,8 @@ internal class TransferLoop(private val idleNanos: Long) {
     /**
      * Gives [handoff] to the loop, starting its thread if it is not running: a new one to
      * step, or one its caller cancelled, to stop stepping and acknowledge. A closed loop ends
-     * a new handoff at once; it has ended every handoff it took before its thread stopped.
+     * a new handoff at once; it has ended every handoff it took before its thread stopped, and a
+     * cancelled handoff that reaches it with no thread running is ended at once too.
      */
     fun submit(handoff: Handoff) {
         synchronized(lock) {
