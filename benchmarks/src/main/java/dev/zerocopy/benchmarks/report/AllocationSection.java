@@ -130,8 +130,8 @@ final class AllocationSection implements Section {
         StringBuilder s = new StringBuilder(perCall(loop).map(f -> f.formatMedian() + " B per 1 MiB call")
                 .orElse("-"));
         if (loop.perCoroutine) {
-            perCoroutine(loop).ifPresent(f -> s.append(", plus ").append(f.formatMedian())
-                    .append(" B once per coroutine"));
+            perCoroutine(loop).ifPresent(f -> s.append(" (harness included); ").append(f.formatMedian())
+                    .append(" B per coroutine above the floor"));
         }
         jmh.find(loop.loopback).ifPresent(transfer -> transfer.metric("gc.alloc.rate.norm").ifPresent(f -> {
             s.append("; one whole ").append(transfer.params().get("bytes")).append("-byte transfer of the ")

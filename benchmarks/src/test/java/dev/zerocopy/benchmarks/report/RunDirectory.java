@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * A results directory as {@code run.sh} leaves it, written by a test: JMH JSON files of
@@ -80,7 +81,7 @@ final class RunDirectory {
      */
     RunDirectory allocation(String benchmark, String[] params, double... bytesPerOp) {
         double[] seconds = new double[bytesPerOp.length];
-        java.util.Arrays.fill(seconds, 1e-3);
+        Arrays.fill(seconds, 1e-3);
         forks(benchmark, params, seconds);
         JsonObject metric = new JsonObject();
         metric.addProperty("scoreUnit", "B/op");
