@@ -81,16 +81,26 @@ internal class KtorSource(private val channel: ByteReadChannel, private val desc
             return@ktorCall -1
         }
         // Ktor hands out one buffer segment (8 KiB) at a time: take what is buffered, up to dst.
+        // Bytes already taken are returned, not lost to a failure of a later segment's read: the
+        // next call reports the failure, after the transfer has counted them.
         var read = 0
         while (dst.hasRemaining() && channel.availableForRead > 0) {
-            val taken = channel.readAvailable { src ->
-                val count = minOf(src.remaining(), dst.remaining())
-                dst.put(dst.position(), src, src.position(), count)
-                dst.position(dst.position() + count)
-                src.position(src.position() + count)
-                count
+            val taken = try {
+                channel.readAvailable { src ->
+                    val count = minOf(src.remaining(), dst.remaining())
+                    dst.put(dst.position(), src, src.position(), count)
+                    dst.position(dst.position() + count)
+                    src.position(src.position() + count)
+                    count
+                }
+            } catch (failure: Exception) {
+                if (read > 0) return@ktorCall read
+                throw failure
             }
-            if (taken < 0) throw closed(channel.closedCause) // cancelled between the check and the read
+            if (taken < 0) { // closed (reset, cancelled) between the check and the read
+                if (read > 0) return@ktorCall read
+                throw closed(channel.closedCause)
+            }
             read += taken
         }
         read
