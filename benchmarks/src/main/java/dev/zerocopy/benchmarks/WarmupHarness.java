@@ -32,13 +32,18 @@ import java.util.TreeMap;
  * transfers) and the transfer from which the median of three consecutive transfers reaches 90 %
  * of it (the warm-up report's rule): one fresh JVM is too noisy a sample on a shared machine.
  * Set up outside the measured transfers: the buffers, the connection and the receiver thread.
+ * With --small-first K, K transfers of 1 MiB run on the same connection before the measured
+ * ones, as a service that has carried small messages before its first large transfer; a line
+ * gives their time and the JIT's compile time during them.
  * Usage: java -cp benchmarks.jar dev.zerocopy.benchmarks.WarmupHarness
  *            [--paths core,adapter] [--transfers 10] [--bytes 400000000] [--pause-millis 0] [--forks 0]
+ *            [--small-first 0]
  */
 public final class WarmupHarness {
 
     private static final List<String> FORK_JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-XX:MaxDirectMemorySize=2g");
     private static final String RATES = "# GiB/s";
+    private static final int SMALL_BYTES = 1 << 20;
 
     private WarmupHarness() {
     }
@@ -55,6 +60,7 @@ public final class WarmupHarness {
         int bytes = 400_000_000;
         long pauseMillis = 0;
         int forks = 0;
+        int smallFirst = 0;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--paths" -> paths = List.of(args[i + 1].split(","));
@@ -62,6 +68,7 @@ public final class WarmupHarness {
                 case "--bytes" -> bytes = Integer.parseInt(args[i + 1]);
                 case "--pause-millis" -> pauseMillis = Long.parseLong(args[i + 1]);
                 case "--forks" -> forks = Integer.parseInt(args[i + 1]);
+                case "--small-first" -> smallFirst = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -70,17 +77,23 @@ public final class WarmupHarness {
                 throw new IllegalArgumentException("unknown path " + path + "; core or adapter");
             }
         }
+        if (smallFirst > 0 && bytes < SMALL_BYTES) {
+            throw new IllegalArgumentException("--small-first sends the first " + SMALL_BYTES + " bytes; --bytes is " + bytes);
+        }
         if (forks > 0) {
-            compareForks(paths, transfers, bytes, pauseMillis, forks);
+            compareForks(paths, transfers, bytes, pauseMillis, forks, smallFirst);
         } else {
             for (String path : paths) {
-                run(path, transfers, bytes, pauseMillis);
+                run(path, transfers, bytes, pauseMillis, smallFirst);
             }
         }
     }
 
-    /** Runs [transfers] transfers of [path] in this JVM, a row for each, then the GiB/s of all on one line. */
-    private static void run(String path, int transfers, int bytes, long pauseMillis) throws Exception {
+    /**
+     * Runs [smallFirst] transfers of 1 MiB and then [transfers] transfers of [path] in this JVM,
+     * a row for each of the latter, then the GiB/s of all on one line.
+     */
+    private static void run(String path, int transfers, int bytes, long pauseMillis, int smallFirst) throws Exception {
         LoopbackBenchmark benchmark = new LoopbackBenchmark();
         LoopbackBenchmark.Data data = new LoopbackBenchmark.Data();
         data.bytes = bytes;
@@ -96,10 +109,28 @@ public final class WarmupHarness {
         }
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         double[] rates = new double[transfers];
-        System.out.printf(Locale.ROOT, "## %s: %d transfers of %d bytes (JDK %s)%n", path, transfers, bytes,
-                Runtime.version());
-        System.out.println("| transfer | ms | GiB/s | JIT ms | GC ms | waits | CPU ms by thread |");
         try {
+            if (smallFirst > 0) {
+                LoopbackBenchmark.Data small = new LoopbackBenchmark.Data();
+                small.bytes = SMALL_BYTES;
+                small.send = data.send.slice(0, SMALL_BYTES);
+                small.recv = data.recv.slice(0, SMALL_BYTES);
+                long jitStart = jit.getTotalCompilationTime();
+                long start = System.nanoTime();
+                for (int t = 0; t < smallFirst; t++) {
+                    if (nio != null) {
+                        benchmark.core(small, nio);
+                    } else {
+                        benchmark.adapter(small, adapter);
+                    }
+                }
+                small.verify();
+                System.out.printf(Locale.ROOT, "# %d transfers of %d bytes first: %.1f ms, JIT %d ms%n", smallFirst,
+                        SMALL_BYTES, (System.nanoTime() - start) / 1e6, jit.getTotalCompilationTime() - jitStart);
+            }
+            System.out.printf(Locale.ROOT, "## %s: %d transfers of %d bytes (JDK %s)%n", path, transfers, bytes,
+                    Runtime.version());
+            System.out.println("| transfer | ms | GiB/s | JIT ms | GC ms | waits | CPU ms by thread |");
             for (int t = 0; t < transfers; t++) {
                 System.out.println("# transfer " + (t + 1));
                 long jitStart = jit.getTotalCompilationTime();
@@ -146,12 +177,12 @@ public final class WarmupHarness {
     }
 
     /** Runs each path in [forks] fresh JVMs, alternately, and prints the medians per path. */
-    private static void compareForks(List<String> paths, int transfers, int bytes, long pauseMillis, int forks)
-            throws IOException, InterruptedException {
+    private static void compareForks(List<String> paths, int transfers, int bytes, long pauseMillis, int forks,
+            int smallFirst) throws IOException, InterruptedException {
         Map<String, List<Warmup>> results = new TreeMap<>();
         for (int fork = 0; fork < forks; fork++) {
             for (String path : paths) {
-                double[] rates = fork(path, transfers, bytes, pauseMillis);
+                double[] rates = fork(path, transfers, bytes, pauseMillis, smallFirst);
                 Warmup warmup = Warmup.of(rates);
                 results.computeIfAbsent(path, p -> new ArrayList<>()).add(warmup);
                 System.out.printf(Locale.ROOT, "fork %d %s: steady %.2f GiB/s, first %.2fx, second %.2fx, 90 %% at %d:%s%n",
@@ -170,7 +201,7 @@ public final class WarmupHarness {
     }
 
     /** Runs [path] in a fresh JVM and returns the GiB/s of its transfers. */
-    private static double[] fork(String path, int transfers, int bytes, long pauseMillis)
+    private static double[] fork(String path, int transfers, int bytes, long pauseMillis, int smallFirst)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -178,7 +209,7 @@ public final class WarmupHarness {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), WarmupHarness.class.getName(),
                 "--paths", path, "--transfers", Integer.toString(transfers), "--bytes", Integer.toString(bytes),
-                "--pause-millis", Long.toString(pauseMillis)));
+                "--pause-millis", Long.toString(pauseMillis), "--small-first", Integer.toString(smallFirst)));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         double[] rates = null;
         List<String> output = new ArrayList<>();
