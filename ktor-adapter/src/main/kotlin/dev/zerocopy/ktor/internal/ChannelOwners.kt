@@ -10,19 +10,20 @@ import java.lang.reflect.Field
  * Reading them is the only way to refuse a second owner before it corrupts the stream;
  * the canary test fails first if a Ktor upgrade renames them.
  */
-private val ownerFields: Map<SelectInterest, Field?> = run {
-    fun field(name: String): Field? = runCatching {
-        Class.forName("io.ktor.network.sockets.SocketBase").getDeclaredField(name).apply { isAccessible = true }
-    }.getOrNull()
-    // Named for the job's side of Ktor's channel: reading the socket is a WriterJob into the read channel.
-    mapOf(SelectInterest.READ to field("writerJob"), SelectInterest.WRITE to field("readerJob"))
-}
+private fun ownerField(name: String): Field? = runCatching {
+    Class.forName("io.ktor.network.sockets.SocketBase").getDeclaredField(name).apply { isAccessible = true }
+}.getOrNull()
+
+// Named for the job's side of Ktor's channel: reading the socket is a WriterJob into the read channel.
+// Two fields rather than a map: a socket call's first use then loads no collection classes.
+private val readOwnerField: Field? = ownerField("writerJob")
+private val writeOwnerField: Field? = ownerField("readerJob")
 
 /**
  * @throws IllegalStateException if Ktor's own channel for [interest] was opened on [socket]
  */
 internal fun checkOwner(socket: Socket, interest: SelectInterest) {
-    val field = ownerFields[interest] ?: return
+    val field = (if (interest == SelectInterest.READ) readOwnerField else writeOwnerField) ?: return
     if (!field.declaringClass.isInstance(socket) || field.get(socket) == null) return
     val (opened, verb, gerund) =
         if (interest == SelectInterest.READ) Triple("openReadChannel", "receive", "receiving")
@@ -34,4 +35,4 @@ internal fun checkOwner(socket: Socket, interest: SelectInterest) {
 }
 
 /** Whether Ktor's owner fields were found; the canary test asserts it. */
-internal val ownerCheckAvailable: Boolean get() = ownerFields.values.all { it != null }
+internal val ownerCheckAvailable: Boolean get() = readOwnerField != null && writeOwnerField != null
