@@ -39,7 +39,10 @@ import java.util.function.LongSupplier;
  * B's rate is set against A's on both sides of it, so a load that drifts during the
  * comparison (other processes starting or stopping work on a shared machine) weighs on
  * both alike, and each side rests on {@value #OTHER_WINDOWS} windows, so one noisy window
- * cannot decide. The first comparison starts with zero-copy and takes the faster; later
+ * cannot decide. The first comparison starts with the mode a class of peer takes before
+ * anything is measured (zero-copy to remote peers, the copy loop on this machine, as for the
+ * sends too short to measure), so the mode likelier to lose runs one period, not two, in a
+ * process's first seconds, and takes the faster; later
  * ones replace the mode taken only if the other was more than {@value #MARGIN_PERCENT} %
  * faster, so modes within noise of each other do not flip back and forth. The mode is taken
  * for a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it
@@ -234,10 +237,12 @@ public final class Calibration {
         long inFlightNanos;
         int mostInFlight;
         long lastChange;
-        /** The mode taken so far (A), or zero-copy before the first comparison ends. */
-        FileMode taken = FileMode.ZERO_COPY;
+        /** The mode taken before anything is measured: zero-copy to remote peers, the copy loop on this machine. */
+        final FileMode prior;
+        /** The mode taken so far (A), or {@link #prior} before the first comparison ends. */
+        FileMode taken;
         /** The mode new measured sends take. */
-        FileMode mode = FileMode.ZERO_COPY;
+        FileMode mode;
         int stage = BEFORE;
         /** Windows of sending in the current stage, and counted windows of its mode. */
         int stageWindows;
@@ -258,6 +263,9 @@ public final class Calibration {
 
         Peers(PeerClass peers, long now) {
             this.peers = peers;
+            this.prior = peers == PeerClass.REMOTE ? FileMode.ZERO_COPY : FileMode.COPY;
+            this.taken = prior;
+            this.mode = prior;
             this.windowStart = now;
             this.idleSince = now - WINDOW_NANOS;
             this.rampUpSince = now - WINDOW_NANOS;
@@ -269,7 +277,6 @@ public final class Calibration {
                 if (choice != null) {
                     return new Decision(peers, choice.mode(), takes() + describe(), false);
                 }
-                FileMode prior = peers == PeerClass.REMOTE ? FileMode.ZERO_COPY : FileMode.COPY;
                 return new Decision(peers, prior, "AUTO has not finished measuring " + peers + " (" + describe()
                         + "), and " + byteCount + " bytes are too few to measure, so it takes " + name(prior)
                         + " for them", false);
