@@ -287,9 +287,9 @@ final class CalibrationTest {
     void theFirstComparisonStartsWithTheModeAClassTakesBeforeItIsMeasured() {
         long[] now = {0};
         Calibration calibration = new Calibration(() -> now[0]);
-        // On this machine the copy loop (a process's first seconds of zero-copy over loopback ran
-        // 0.8x the copy loop, and comparing zero-copy first ran it for two periods of three);
-        // to remote peers zero-copy. Sends too short to measure take the same.
+        // The first period runs the mode taken before measuring, as sends too short to measure do: the
+        // copy loop on this machine (over loopback zero-copy ran 0.8x the copy loop, and a first
+        // comparison that started with zero-copy ran it for two periods of three), zero-copy to remote peers.
         Decision local = calibration.choose(PeerClass.LOCAL, 16 * MIB);
         assertEquals(FileMode.COPY, local.mode(), local.reason());
         assertTrue(local.reason().startsWith("AUTO is measuring peers on this machine: new sends run the copy loop"),

@@ -182,7 +182,6 @@ final class FallbackCodeTest {
         assertEquals(preferred == FileMode.COPY ? FallbackCode.AUTO_MEASURED_COPY : null, codes.iterator().next());
     }
 
-    /** A channel outside the JDK whose description names a peer, as a TLS wrapper's would. */
     /**
      * A calibration that has compared the modes to {@code peers} once and taken zero-copy: 10 ms
      * sends, one after another on a clock of its own, zero-copy moving 3 GB/s and the copy loop 1.
@@ -201,6 +200,7 @@ final class FallbackCodeTest {
         return calibration;
     }
 
+    /** A channel outside the JDK whose description names a peer, as a TLS wrapper's would. */
     private static final class NamedSink implements WritableByteChannel {
         private final String name;
 

@@ -41,8 +41,8 @@ import java.util.function.LongSupplier;
  * both alike, and each side rests on {@value #OTHER_WINDOWS} windows, so one noisy window
  * cannot decide. The first comparison starts with the mode a class of peer takes before
  * anything is measured (zero-copy to remote peers, the copy loop on this machine, as for the
- * sends too short to measure), so the mode likelier to lose runs one period, not two, in a
- * process's first seconds, and takes the faster; later
+ * sends too short to measure), so that in a process's first seconds the mode likelier to
+ * lose runs one period of three, not two; it takes the faster. Later
  * ones replace the mode taken only if the other was more than {@value #MARGIN_PERCENT} %
  * faster, so modes within noise of each other do not flip back and forth. The mode is taken
  * for a period of {@value #TAKE_WINDOWS} windows, doubled each time a comparison confirms it
