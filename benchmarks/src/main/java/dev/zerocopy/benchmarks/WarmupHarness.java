@@ -118,11 +118,7 @@ public final class WarmupHarness {
                 long jitStart = jit.getTotalCompilationTime();
                 long start = System.nanoTime();
                 for (int t = 0; t < smallFirst; t++) {
-                    if (nio != null) {
-                        benchmark.core(small, nio);
-                    } else {
-                        benchmark.adapter(small, adapter);
-                    }
+                    transfer(benchmark, small, nio, adapter);
                 }
                 small.verify();
                 System.out.printf(Locale.ROOT, "# %d transfers of %d bytes first: %.1f ms, JIT %d ms%n", smallFirst,
@@ -138,11 +134,7 @@ public final class WarmupHarness {
                 long waitsStart = Counters.waits();
                 Map<String, Long> cpuStart = cpuByGroup();
                 long start = System.nanoTime();
-                if (nio != null) {
-                    benchmark.core(data, nio);
-                } else {
-                    benchmark.adapter(data, adapter);
-                }
+                transfer(benchmark, data, nio, adapter);
                 long nanos = System.nanoTime() - start;
                 rates[t] = Harness.gib(bytes) / (nanos / 1e9);
                 StringBuilder cpu = new StringBuilder();
@@ -174,6 +166,16 @@ public final class WarmupHarness {
         Warmup summary = Warmup.of(rates);
         System.out.printf(Locale.ROOT, "steady state %.2f GiB/s; first transfer %.2fx of it; 90 %% at transfer %d%n",
                 summary.steady, summary.first, summary.ninetyAt);
+    }
+
+    /** One transfer of [data] by the core ([nio] set) or by the adapter. */
+    private static void transfer(LoopbackBenchmark benchmark, LoopbackBenchmark.Data data, LoopbackBenchmark.Nio nio,
+            LoopbackBenchmark.Adapter adapter) throws Exception {
+        if (nio != null) {
+            benchmark.core(data, nio);
+        } else {
+            benchmark.adapter(data, adapter);
+        }
     }
 
     /** Runs each path in [forks] fresh JVMs, alternately, and prints the medians per path. */
