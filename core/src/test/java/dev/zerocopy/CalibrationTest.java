@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -301,6 +302,54 @@ final class CalibrationTest {
     }
 
     @Test
+    void theCopyLoopsFirstSecondOfSendingIsNotCountedWhileItIsTheModeTaken() {
+        long[] now = {0};
+        Calibration calibration = new Calibration(() -> now[0]);
+        // To remote peers zero-copy is the mode taken: the copy loop's windows as the other mode count, cold or not.
+        sendSteadily(calibration, now, PeerClass.REMOTE,
+                () -> calibration.windows(PeerClass.REMOTE, FileMode.COPY) == 3);
+        assertEquals(3, calibration.windows(PeerClass.REMOTE, FileMode.COPY));
+        // Those windows warmed the loop for every class of peer: fewer than 10 are left, but some are.
+        Decision first = calibration.choose(PeerClass.LOCAL, 16 * MIB);
+        assertEquals(FileMode.COPY, first.mode(), first.reason());
+        Matcher toGo = Pattern.compile("\\(0 of 2 windows of 100 ms measured so far; the copy loop's first 10 windows"
+                + " of sending in this process are not counted while the JIT compiles it, (\\d+) to go; ")
+                .matcher(first.reason());
+        assertTrue(toGo.find(), first.reason());
+        int left = Integer.parseInt(toGo.group(1));
+        assertTrue(left > 0 && left <= 7, first.reason());
+        // On this machine the copy loop is the mode taken: it counts once it has run its 10 windows in all.
+        now[0] += 3 * SECOND;
+        int steps = sendSteadily(calibration, now, PeerClass.LOCAL,
+                () -> calibration.windows(PeerClass.LOCAL, FileMode.COPY) == 1);
+        // A first step that drops the window left open over the pause, then windows of 10 steps: the warm-up's last
+        // ones (the first also the ramp-up), and the one that counts.
+        assertEquals(1 + 10 * (left + 1), steps);
+        String counting = calibration.choose(PeerClass.LOCAL, 16 * MIB).reason();
+        assertTrue(counting.startsWith("AUTO is measuring peers on this machine: new sends run the copy loop for a"
+                + " period (1 of 2 windows of 100 ms measured so far; to peers on this machine"), counting);
+    }
+
+    /**
+     * Sends to {@code peers} one send at a time, each in the mode chosen and moving 1 MB every 10 ms on the clock
+     * {@code now}, until {@code done} (at most 30 s of sending); returns the steps.
+     */
+    private static int sendSteadily(Calibration calibration, long[] now, PeerClass peers, BooleanSupplier done) {
+        int steps = 0;
+        while (!done.getAsBoolean()) {
+            assertTrue(steps < 3000, "30 s of sending");
+            FileMode mode = calibration.choose(peers, 16 * MIB).mode();
+            calibration.started(peers);
+            for (int i = 0; i < 16 && !done.getAsBoolean(); i++, steps++) {
+                now[0] += 10_000_000;
+                calibration.moved(peers, mode, 1_000_000);
+            }
+            calibration.ended(peers);
+        }
+        return steps;
+    }
+
+    @Test
     void theFirstWindowOfSendingAfterAPauseIsARampUpAndCountsForNeitherMode() {
         long[] now = {0};
         Calibration calibration = new Calibration(() -> now[0]);
@@ -380,7 +429,7 @@ final class CalibrationTest {
             });
             long deadline = System.nanoTime() + 30 * SECOND;
             int sends = 0;
-            // Bounded: both modes are measured after about a second of sending.
+            // Bounded: both modes are measured after about two seconds of sending (the copy loop warms up first).
             while (shared.choice(PeerClass.LOCAL) == null && System.nanoTime() < deadline) {
                 FileTransfer transfer = ZeroCopy.sendFile(file, loopback.server);
                 sends++;

@@ -2,6 +2,7 @@ package dev.zerocopy.internal;
 
 import dev.zerocopy.FileMode;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -29,7 +30,9 @@ import java.util.function.LongSupplier;
  * more about that than about the mode), if it does not overlap the first window of sending
  * after a pause of a window or more (new connections and cold caches ramp up there, and
  * would bias whichever mode is measured then; but never two windows in a row, so sends that
- * come and go with pauses are still measured), and for a mode only if that mode carried at
+ * come and go with pauses are still measured), if it is not one of the process's first
+ * {@value #COPY_WARM_UP_WINDOWS} windows of the copy loop while the copy loop is the mode taken
+ * (see below), and for a mode only if that mode carried at
  * least {@value #PURE_PERCENT} % of its bytes; while sends of the previous period are still
  * in flight, windows are mixed and count for neither.
  *
@@ -53,6 +56,17 @@ import java.util.function.LongSupplier;
  * the time. A wrong choice in a noisy moment is thus short-lived, and a
  * choice confirmed again and again is measured rarely. A tie goes to zero-copy, which costs
  * less CPU per byte.
+ *
+ * <p><b>The copy loop's first second.</b> The JIT compiles the copy loop during its first
+ * second or so of sending in a process: over loopback, its first ten windows in a fresh JVM ran
+ * 0.5 to 0.9x its rate after them, while zero-copy, which runs in the kernel, was at its rate
+ * from the second window on. The copy loop's first {@value #COPY_WARM_UP_WINDOWS} windows of
+ * sending (to any class of peer: the JIT is one for the process) are therefore not counted
+ * while it is the mode taken, as in the first period to peers on this machine: measured cold
+ * there, it lost comparisons that it wins once compiled, and the margin then kept the loser.
+ * Measured cold as the other mode, it can only err towards keeping the mode taken, which a
+ * later comparison, with the loop compiled, changes if the loop is faster by more than the
+ * margin; those windows count, so that a comparison's periods stay side by side.
  *
  * <p><b>CPU time is not measured.</b> Thread CPU time ({@code ThreadMXBean}) is -1 on a
  * virtual thread (JDK 21 to 25), the threads most automatic sends run on; the process's CPU
@@ -107,6 +121,8 @@ public final class Calibration {
     /** How much faster, in percent, the other mode must be to replace the mode taken. */
     static final int MARGIN_PERCENT = 10;
     static final int MAX_TAKE_WINDOWS = 80;
+    /** The copy loop's first windows of sending in a process, not counted while it is the mode taken (JIT warm-up). */
+    static final int COPY_WARM_UP_WINDOWS = 10;
     /** The weight of a new window in the moving average of the mode being taken. */
     private static final double WEIGHT = 0.25;
 
@@ -116,6 +132,8 @@ public final class Calibration {
 
     private final LongSupplier clock;
     private final Peers[] peers;
+    /** The copy loop's windows of sending still to run before one counts; the JIT is one for every class of peer. */
+    private final AtomicInteger coldCopyWindows = new AtomicInteger(COPY_WARM_UP_WINDOWS);
 
     /** A calibration of its own on {@link System#nanoTime}, for tests; transfers use {@link #shared()}. */
     public Calibration() {
@@ -126,7 +144,8 @@ public final class Calibration {
     public Calibration(LongSupplier clock) {
         this.clock = clock;
         long now = clock.getAsLong();
-        this.peers = new Peers[] {new Peers(PeerClass.LOCAL, now), new Peers(PeerClass.REMOTE, now)};
+        this.peers = new Peers[] {new Peers(PeerClass.LOCAL, now, coldCopyWindows),
+            new Peers(PeerClass.REMOTE, now, coldCopyWindows)};
     }
 
     /** The calibration every automatic transfer of this process uses. */
@@ -219,6 +238,8 @@ public final class Calibration {
         private static final int TAKING = 3;
 
         final PeerClass peers;
+        /** The calibration's count of the copy loop's windows still to run before one counts. */
+        final AtomicInteger coldCopyWindows;
         /** Bytes moved in the open window, by mode (0 zero-copy, 1 the copy loop). */
         final AtomicLong[] bytes = {new AtomicLong(), new AtomicLong()};
         /** When the open window ends; read without the lock on every step. */
@@ -261,8 +282,9 @@ public final class Calibration {
         final int[] windows = new int[2];
         Choice choice;
 
-        Peers(PeerClass peers, long now) {
+        Peers(PeerClass peers, long now, AtomicInteger coldCopyWindows) {
             this.peers = peers;
+            this.coldCopyWindows = coldCopyWindows;
             this.prior = peers == PeerClass.REMOTE ? FileMode.ZERO_COPY : FileMode.COPY;
             this.taken = prior;
             this.mode = prior;
@@ -285,8 +307,11 @@ public final class Calibration {
                 return new Decision(peers, mode, takes() + describe(), true);
             }
             int needed = stage == OTHER ? OTHER_WINDOWS : BEFORE_WINDOWS;
+            int cold = mode == FileMode.COPY && mode == taken ? coldCopyWindows.get() : 0;
             String progress = " (" + stagePure + " of " + needed + " windows of " + WINDOW_MILLIS
-                    + " ms measured so far; " + describe() + ")";
+                    + " ms measured so far" + (cold == 0 ? "" : "; the copy loop's first " + COPY_WARM_UP_WINDOWS
+                    + " windows of sending in this process are not counted while the JIT compiles it, " + cold
+                    + " to go") + "; " + describe() + ")";
             if (choice == null) {
                 return new Decision(peers, mode, "AUTO is measuring " + peers + ": new sends run " + name(mode)
                         + " for a period" + progress, true);
@@ -351,7 +376,11 @@ public final class Calibration {
             comparisonWindows++;
             int i = index(mode);
             long total = zeroCopy + copy;
-            boolean counted = steady && !rampingUp && total > 0
+            // The copy loop's first windows warm it up, whichever period they fall in; they are left out only
+            // while it is the mode taken (see the class's doc).
+            boolean cold = total > 0 && copy * 100 >= PURE_PERCENT * total
+                    && coldCopyWindows.getAndUpdate(left -> Math.max(0, left - 1)) > 0 && mode == taken;
+            boolean counted = steady && !rampingUp && !cold && total > 0
                     && (i == 0 ? zeroCopy : copy) * 100 >= PURE_PERCENT * total;
             if (counted) {
                 windows[i]++;
