@@ -40,6 +40,8 @@ import java.util.Objects;
  *       mode taken so far, a period of the other, the taken one again (so a load that
  *       drifts meanwhile weighs on both), then a longer period for the faster, longer
  *       each time a comparison confirms it, and so on, so the choice follows the load.
+ *       The copy loop's first second of sending in a process is not counted while it
+ *       is the mode taken, since the JIT is still compiling it then.
  *       A send keeps the mode it started with. {@link #autoReason()} gives the
  *       numbers behind each choice;
  *   <li>sending to a {@link FileChannel}: zero-copy;
