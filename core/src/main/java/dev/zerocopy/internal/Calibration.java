@@ -378,8 +378,8 @@ public final class Calibration {
             long total = zeroCopy + copy;
             // The copy loop's first windows warm it up, whichever period they fall in; they are left out only
             // while it is the mode taken (see the class's doc).
-            boolean cold = total > 0 && copy * 100 >= PURE_PERCENT * total
-                    && coldCopyWindows.getAndUpdate(left -> Math.max(0, left - 1)) > 0 && mode == taken;
+            boolean warmingUp = total > 0 && copy * 100 >= PURE_PERCENT * total && warmUpCopyLoop();
+            boolean cold = warmingUp && mode == taken;
             boolean counted = steady && !rampingUp && !cold && total > 0
                     && (i == 0 ? zeroCopy : copy) * 100 >= PURE_PERCENT * total;
             if (counted) {
@@ -421,6 +421,14 @@ public final class Calibration {
                     }
                 }
             }
+        }
+
+        /**
+         * Counts a window of the copy loop's sending towards its warm-up; true if the loop was still cold in
+         * it. Once the loop is warm, a read: no atomic update per window for the rest of the process.
+         */
+        private boolean warmUpCopyLoop() {
+            return coldCopyWindows.get() > 0 && coldCopyWindows.getAndUpdate(left -> Math.max(0, left - 1)) > 0;
         }
 
         /** Opens a comparison with the taken mode's last counted windows, and measures the other. */
